@@ -1,0 +1,127 @@
+"""Synthetic data sets for the ``perceptron_regression`` assignment.
+
+Both tables are drawn from a single ``np.random.default_rng(SEED)`` generator (never from the
+global numpy state), rounded to the precision they are written with, and written with fixed
+formatting and ``\\n`` line endings, so every run produces byte-identical files.
+
+``tvmarketing.csv`` (200 rows, columns ``TV,Sales``)
+    TV   ~ Uniform(1, 300)                       advertising budget, thousands of dollars
+    Sales = 7.0 + 0.05 * TV + Normal(0, 2.5)     millions of units, clipped below at 1.0
+    (TV written with 1 decimal, Sales with 2 decimals)
+
+``house_prices.csv`` (1000 rows, columns ``GrLivArea,OverallQual,SalePrice``)
+    GrLivArea ~ round(LogNormal(log 1500, 0.33)), clipped to [500, 4500]     square feet
+    OverallQual = round(3.8 + 0.0015 * GrLivArea + Normal(0, 1.2)), clipped to [1, 10]
+    SalePrice = -30000 + 60 * GrLivArea + 20000 * OverallQual + Normal(0, 25000),
+                rounded to whole dollars and clipped below at 35000
+    (all three written as integers)
+
+The area/quality correlation is kept near 0.5 on purpose: with a stronger correlation the
+default learning rate of 1.2 would make gradient descent on the normalised features diverge.
+
+Run ``python assignments/perceptron_regression/make_data.py`` to (re)write both files into
+``source/perceptron_regression/data/``; ``write(folder)`` writes them anywhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+SEED = 20240611
+
+# tvmarketing.csv
+TV_N_ROWS = 200
+TV_BUDGET_RANGE = (1.0, 300.0)  # thousands of dollars
+TV_INTERCEPT = 7.0  # millions of units sold with no TV budget
+TV_SLOPE = 0.05  # extra millions of units per thousand dollars
+TV_NOISE_SD = 2.5  # millions of units
+TV_SALES_MIN = 1.0
+
+# house_prices.csv
+HOUSE_N_ROWS = 1000
+AREA_MEDIAN = 1500.0  # square feet
+AREA_LOG_SD = 0.33
+AREA_RANGE = (500, 4500)
+QUAL_INTERCEPT = 3.8
+QUAL_PER_SQFT = 0.0015
+QUAL_NOISE_SD = 1.2
+QUAL_RANGE = (1, 10)
+PRICE_INTERCEPT = -30000.0  # dollars
+PRICE_PER_SQFT = 60.0  # dollars per square foot of living area
+PRICE_PER_QUAL = 20000.0  # dollars per point of overall quality
+PRICE_NOISE_SD = 25000.0  # dollars
+PRICE_MIN = 35000.0
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "perceptron_regression" / "data"
+
+
+class Table(NamedTuple):
+    """One CSV file: its column names and a (rows, columns) array of values."""
+
+    header: list[str]
+    values: np.ndarray
+    formats: tuple[str, ...]
+
+
+def _tvmarketing(rng: np.random.Generator) -> Table:
+    tv = np.round(rng.uniform(*TV_BUDGET_RANGE, size=TV_N_ROWS), 1)
+    noise = rng.normal(0.0, TV_NOISE_SD, size=TV_N_ROWS)
+    sales = np.round(np.maximum(TV_INTERCEPT + TV_SLOPE * tv + noise, TV_SALES_MIN), 2)
+    return Table(["TV", "Sales"], np.column_stack([tv, sales]), ("{:.1f}", "{:.2f}"))
+
+
+def _house_prices(rng: np.random.Generator) -> Table:
+    n = HOUSE_N_ROWS
+    area = np.round(rng.lognormal(np.log(AREA_MEDIAN), AREA_LOG_SD, size=n))
+    area = np.clip(area, *AREA_RANGE)
+    qual = np.round(QUAL_INTERCEPT + QUAL_PER_SQFT * area + rng.normal(0.0, QUAL_NOISE_SD, n))
+    qual = np.clip(qual, *QUAL_RANGE)
+    noise = rng.normal(0.0, PRICE_NOISE_SD, size=n)
+    price = PRICE_INTERCEPT + PRICE_PER_SQFT * area + PRICE_PER_QUAL * qual + noise
+    price = np.maximum(np.round(price), PRICE_MIN)
+    values = np.column_stack([area, qual, price])
+    return Table(["GrLivArea", "OverallQual", "SalePrice"], values, ("{:.0f}",) * 3)
+
+
+def generate() -> dict[str, Table]:
+    """Return ``{file name: Table(header, values, formats)}`` for both data sets.
+
+    ``values`` is a 2-D float array, one row per example, one column per header entry, already
+    rounded exactly as written, so ``np.loadtxt(file, delimiter=",", skiprows=1)`` equals it.
+    """
+    rng = np.random.default_rng(SEED)
+    return {
+        "tvmarketing.csv": _tvmarketing(rng),
+        "house_prices.csv": _house_prices(rng),
+    }
+
+
+def _render(table: Table) -> str:
+    lines = [",".join(table.header)]
+    for row in table.values:
+        lines.append(",".join(fmt.format(float(v)) for fmt, v in zip(table.formats, row)))
+    return "\n".join(lines) + "\n"
+
+
+def write(folder: str | Path) -> list[Path]:
+    """Write every data set into ``folder`` (created if missing); return the written paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, table in generate().items():
+        path = folder / name
+        path.write_bytes(_render(table).encode("ascii"))
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    for path in write(DATA_DIR):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

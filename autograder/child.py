@@ -1,0 +1,425 @@
+"""The only grader code that runs next to student code.
+
+It executes a submission's cells one by one (a cell that raises is recorded and the next one still
+runs), then answers calls to the names the cells defined. It knows nothing about the answers: it
+imports no checks, no reference and no numerics, only :mod:`wire` and the standard library (numpy
+when present). Whatever it sends back is treated by the trusted side as untrusted data.
+
+Run as a script inside the sandbox (``python -I child.py <fd-in> <fd-out>``), it speaks framed
+messages over two pipes. The :class:`Executor` is also used in-process by self-checks in the
+student's own kernel, where no isolation is needed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import linecache
+import os
+import signal
+import sys
+import traceback
+import types
+from typing import Any, Callable
+
+if __package__:
+    from . import wire
+else:  # started as a script inside the sandbox: load the codec next to this file, by path
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(
+        "_calc4ml_wire", os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
+    )
+    assert _spec is not None and _spec.loader is not None
+    wire = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(wire)
+
+MAX_MESSAGE = 500  # characters of an exception message sent back
+MAX_TRACE = 12  # student frames reported per traceback
+
+
+class CallTimedOut(BaseException):
+    """Raised inside student code when its time is up. A BaseException so ``except Exception``
+    in student code does not swallow it."""
+
+
+class CappedWriter(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: Any) -> int:
+        text = str.__str__(text) if isinstance(text, str) else str(text)
+        room = self.limit - self.kept
+        self.parts.append(text[: max(room, 0)])
+        self.kept += min(len(text), max(room, 0))
+        self.dropped += max(len(text) - max(room, 0), 0)
+        return len(text)
+
+    def text(self) -> str:
+        tail = f"\n[... {self.dropped} more characters of output dropped]" if self.dropped else ""
+        return "".join(self.parts) + tail
+
+
+class _Deadline:
+    """Raise :class:`CallTimedOut` in the main thread after ``seconds`` (SIGALRM)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous or signal.SIG_DFL)
+
+    @staticmethod
+    def _fire(signum: int, frame: Any) -> None:
+        raise CallTimedOut()
+
+
+def _text(value: Any, limit: int = MAX_MESSAGE) -> str:
+    try:
+        text = str(value)
+    except BaseException:  # noqa: BLE001 - a hostile __str__ must not break reporting
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def describe_error(exc: BaseException) -> dict[str, Any]:
+    """Plain description of an exception: type, message, and where in the student's cells."""
+    frames = [
+        (int(f.filename[6:-1]), f.lineno, (f.line or "").strip())
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith("<cell ") and f.filename[6:-1].isdigit()
+    ]
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith("<cell "):
+        frames.append((int(exc.filename[6:-1]), exc.lineno or 0, (exc.text or "").strip()))
+    return {
+        "type": type(exc).__name__,
+        "message": _text(exc),
+        "frames": [list(f) for f in frames[-MAX_TRACE:]],
+    }
+
+
+class Executor:
+    """Holds the notebook's namespace; runs cells and calls in it."""
+
+    def __init__(self, namespace: dict[str, Any] | None = None, output_limit: int = 64 * 1024) -> None:
+        self.namespace = namespace if namespace is not None else {"__name__": "__main__", "__builtins__": builtins}
+        self.output_limit = output_limit
+        self.handles: dict[int, Callable[..., Any]] = {}
+        self.defined_in: dict[str, int] = {}
+        self.callback: Callable[[int, str, list[Any], dict[str, Any]], Any] | None = None
+
+    # -- cells
+
+    def run_cell(self, number: int, source: str, timeout: float | None) -> dict[str, Any]:
+        """Execute one cell; report ``ok``, ``error`` or ``timeout`` with its output."""
+        filename = f"<cell {number}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        before = dict(self.namespace)
+        out = CappedWriter(self.output_limit)
+        status, error = "ok", None
+        try:
+            code = compile(source, filename, "exec")
+            with _redirect(out), _Deadline(timeout):
+                exec(code, self.namespace)
+        except CallTimedOut:
+            status = "timeout"
+        except BaseException as exc:  # noqa: BLE001 - any failure of student code is a verdict
+            status, error = "error", describe_error(exc)
+        finally:
+            _close_figures()
+        self._note_definitions(before, number)
+        return {"n": number, "status": status, "error": error, "stdout": out.text()}
+
+    def _note_definitions(self, before: dict[str, Any], number: int) -> None:
+        for name, value in list(self.namespace.items()):
+            if before.get(name, _MISSING) is not value:
+                self.defined_in[name] = number
+
+    def defined(self) -> dict[str, Any]:
+        """The callables the notebook defined, with their parameters."""
+        out = {}
+        for name, value in list(self.namespace.items()):
+            if name.startswith("__") or isinstance(value, types.ModuleType) or not callable(value):
+                continue
+            out[name] = {"params": _parameters(value), "cell": self.defined_in.get(name)}
+        return out
+
+    # -- calls
+
+    def call(
+        self,
+        target: str | int,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        timeout: float | None = None,
+        np_seed: int | None = None,
+        want_args: bool = False,
+        overrides: dict[str, Callable[..., Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Call a defined name (or a handle) with decoded arguments; describe what happened.
+
+        ``overrides`` replace names in the notebook's namespace for the duration of the call (the
+        trusted reference's building blocks, so a function is judged on its own logic); when an
+        override cannot answer, the notebook's own function does.
+        """
+        function = self._lookup(target)
+        if function is None:
+            return {"status": "missing", "stdout": ""}
+        if np_seed is not None:
+            _seed_numpy(np_seed)
+        out = CappedWriter(self.output_limit)
+        saved = self._override(overrides or {})
+        try:
+            with _redirect(out), _Deadline(timeout):
+                value = function(*args, **kwargs)
+        except CallTimedOut:
+            return {"status": "timeout", "stdout": out.text()}
+        except BaseException as exc:  # noqa: BLE001
+            return {"status": "raised", "error": describe_error(exc), "stdout": out.text()}
+        finally:
+            self._restore(saved)
+        reply = {"status": "returned", "value": value, "stdout": out.text()}
+        if want_args:
+            reply["args_after"] = [list(args), dict(kwargs)]
+        return reply
+
+    def _override(self, overrides: dict[str, Callable[..., Any]]) -> dict[str, Any]:
+        saved = {}
+        for name, trusted in overrides.items():
+            saved[name] = self.namespace.get(name, _MISSING)
+            self.namespace[name] = _with_fallback(name, trusted, saved[name])
+        return saved
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        for name, value in saved.items():
+            if value is _MISSING:
+                self.namespace.pop(name, None)
+            else:
+                self.namespace[name] = value
+
+    def _lookup(self, target: str | int) -> Callable[..., Any] | None:
+        if isinstance(target, int):
+            return self.handles.get(target)
+        value = self.namespace.get(target)
+        return value if callable(value) and not isinstance(value, types.ModuleType) else None
+
+    def register(self, function: Callable[..., Any]) -> int:
+        handle = len(self.handles) + 1
+        self.handles[handle] = function
+        return handle
+
+
+_MISSING = object()
+
+
+def _with_fallback(name: str, trusted: Callable[..., Any], own: Any) -> Callable[..., Any]:
+    """``trusted``, or the notebook's own ``name`` when the trusted side has no answer."""
+
+    def building_block(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return trusted(*args, **kwargs)
+        except Exception as exc:
+            if getattr(exc, "fallback_to_student", False) and callable(own):
+                return own(*args, **kwargs)
+            raise
+
+    building_block.__name__ = building_block.__qualname__ = name
+    return building_block
+
+
+class NoAnswer(RuntimeError):
+    """The trusted side could not answer a building-block call; the student's own function will."""
+
+    fallback_to_student = True
+
+
+def _parameters(function: Any) -> list[list[Any]] | None:
+    import inspect
+
+    try:
+        signature = inspect.signature(function)
+    except BaseException:  # noqa: BLE001
+        return None
+    return [[p.name, p.kind.name, p.default is not inspect.Parameter.empty] for p in signature.parameters.values()]
+
+
+class _redirect:
+    """Send ``sys.stdout`` and ``sys.stderr`` to one capped buffer for the duration."""
+
+    def __init__(self, out: CappedWriter) -> None:
+        self.out = out
+
+    def __enter__(self) -> None:
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = self.out  # type: ignore[assignment]
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout, sys.stderr = self.saved
+
+
+def _seed_numpy(seed: int) -> None:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(seed)
+
+
+def _close_figures() -> None:
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close("all")
+        except BaseException:  # noqa: BLE001
+            pass
+
+
+# ---------------------------------------------------------------------------- sandbox process
+
+
+class _IPythonShim:
+    """Stands in for ``get_ipython()``: magics and shell escapes do nothing when graded."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return lambda *args, **kwargs: [] if name == "getoutput" else None
+
+
+def _install_shims(namespace: dict[str, Any]) -> None:
+    shim = _IPythonShim()
+    namespace["get_ipython"] = lambda: shim
+    namespace["display"] = lambda *args, **kwargs: None
+    # The notebook's own check()/grade() cells do nothing here: the grader runs the checks.
+    grader = types.ModuleType("autograder")
+    grader.check = grader.check_all = grader.grade = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+    grader.__path__ = []  # type: ignore[attr-defined]
+    selfcheck = types.ModuleType("autograder.selfcheck")
+    selfcheck.__dict__.update(check=grader.check, check_all=grader.check, grade=grader.check)  # type: ignore[attr-defined]
+    sys.modules["autograder"], sys.modules["autograder.selfcheck"] = grader, selfcheck
+
+
+def _apply_limits(limits: dict[str, int]) -> None:
+    import resource
+
+    names = {
+        "data": resource.RLIMIT_DATA,
+        "fsize": resource.RLIMIT_FSIZE,
+        "nofile": resource.RLIMIT_NOFILE,
+        "core": resource.RLIMIT_CORE,
+        "cpu": resource.RLIMIT_CPU,
+    }
+    for key, value in limits.items():
+        soft = value
+        hard = value + 1 if key == "cpu" else value  # SIGXCPU at the soft limit, SIGKILL after
+        resource.setrlimit(names[key], (soft, hard))
+
+
+class _Channel:
+    """The child's end of the framed pipes, with callbacks into the trusted side."""
+
+    def __init__(self, fd_in: int, fd_out: int) -> None:
+        self.reader = os.fdopen(fd_in, "rb", buffering=0)
+        self.writer = os.fdopen(fd_out, "wb", buffering=0)
+        self.next_callback = 0
+
+    def send(self, message: dict[str, Any]) -> None:
+        wire.write_frame(self.writer, message)
+
+    def receive(self) -> dict[str, Any]:
+        return wire.read_frame(self.reader)
+
+    def callback(self, handle: int, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Call a function that lives on the trusted side and wait for its result."""
+        self.next_callback += 1
+        ident = self.next_callback
+        self.send({"op": "callback", "id": ident, "h": handle,
+                   "args": wire.encode(args), "kwargs": wire.encode(kwargs)})
+        reply = self.receive()
+        if reply.get("op") == "callback_return" and reply.get("id") == ident:
+            return wire.decode(reply.get("value"), resolve=self.remote)
+        if reply.get("fallback"):
+            raise NoAnswer(name)
+        raise RuntimeError(_text(reply.get("message", f"the function {name} given to you failed")))
+
+    def remote(self, handle: int, name: str) -> Callable[..., Any]:
+        def call_trusted(*args: Any, **kwargs: Any) -> Any:
+            return self.callback(handle, name, list(args), kwargs)
+
+        call_trusted.__name__ = call_trusted.__qualname__ = name
+        return call_trusted
+
+
+def serve(fd_in: int, fd_out: int) -> None:
+    """Answer the trusted side's requests until it says ``exit`` or goes away."""
+    channel = _Channel(fd_in, fd_out)
+    executor = Executor()
+    setup = channel.receive()
+    _apply_limits(setup.get("limits", {}))
+    executor.output_limit = int(setup.get("output_limit", executor.output_limit))
+    _install_shims(executor.namespace)
+    _seed_everything(int(setup.get("seed", 0)))
+    channel.send({"op": "ready", "pid": os.getpid()})
+    while True:
+        try:
+            request = channel.receive()
+        except EOFError:
+            return
+        op = request.get("op")
+        if op == "cell":
+            reply = executor.run_cell(int(request["n"]), str(request["source"]), request.get("timeout"))
+            channel.send({"op": "cell_done", **reply})
+        elif op == "defined":
+            channel.send({"op": "defined", "names": executor.defined()})
+        elif op == "call":
+            channel.send(_serve_call(executor, channel, request))
+        elif op == "exit":
+            return
+
+
+def _serve_call(executor: Executor, channel: _Channel, request: dict[str, Any]) -> dict[str, Any]:
+    args = wire.decode(request.get("args", []), resolve=channel.remote)
+    kwargs = wire.decode(request.get("kwargs", {"$t": "dict", "v": []}), resolve=channel.remote)
+    overrides = wire.decode(request.get("overrides", {"$t": "dict", "v": []}), resolve=channel.remote)
+    reply = executor.call(
+        request["target"], args, kwargs,
+        timeout=request.get("timeout"), np_seed=request.get("np_seed"), want_args=bool(request.get("want_args")),
+        overrides={k: v for k, v in overrides.items() if callable(v)} if isinstance(overrides, dict) else None,
+    )
+    notes: list[str] = []
+    try:
+        for key in ("value", "args_after"):
+            if key in reply:
+                reply[key] = wire.encode(reply[key], register=executor.register, notes=notes)
+    except BaseException as exc:  # noqa: BLE001 - a value that breaks encoding is the student's
+        error = {"type": type(exc).__name__, "message": "the returned value could not be sent back: " + _text(exc), "frames": []}
+        reply = {"status": "raised", "error": error, "stdout": reply.get("stdout", "")}
+    return {"op": "reply", "id": request.get("id"), "notes": notes, **reply}
+
+
+def _seed_everything(seed: int) -> None:
+    import random
+
+    random.seed(seed)
+    try:
+        import numpy
+    except ImportError:
+        return
+    numpy.random.seed(seed)
+
+
+if __name__ == "__main__":
+    sys.stdin = open(os.devnull)
+    serve(int(sys.argv[1]), int(sys.argv[2]))

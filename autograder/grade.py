@@ -1,0 +1,66 @@
+"""The pipeline, in order: read → run → check → score. Every face of the grader goes through here."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from .config import Assignment, Limits
+from .errors import UnreadableSubmission
+from .oracle import LiveSource, Oracle, ReplaySource, load_module
+from .plugin import CheckRun, Visibility, run_checks
+from .read import read_submission
+from .results import Result
+from .runtime import FailedRuntime, SandboxRuntime, Submission
+from .sandbox import Launch
+from .scoring import score
+
+__all__ = ["grade_submission", "oracles"]
+
+
+def grade_submission(
+    assignment: Assignment,
+    path: Path,
+    sandbox: Callable[[int, int], Launch],
+    *,
+    visibility: Visibility = "all",
+    exercise: str | None = None,
+    seed: int | None = None,
+    limits: Limits | None = None,
+) -> Result:
+    """Grade one submission file and return its :class:`Result`."""
+    started = time.monotonic()
+    seed = assignment.seed if seed is None else seed
+    reference, mistakes = oracles(assignment, live=visibility == "all")
+    try:
+        notebook = read_submission(path)  # read
+    except UnreadableSubmission as exc:
+        run = CheckRun(assignment, Submission(FailedRuntime(exc)), reference, mistakes, visibility, exercise, seed)
+        checks = run_checks(run)
+        return score(str(path), assignment.name, assignment.exercises, checks, problem=str(exc), seed=seed,
+                     duration_seconds=time.monotonic() - started)
+    with SandboxRuntime(notebook.cells, limits or assignment.limits, sandbox, seed) as runtime:  # run
+        run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed)
+        checks = run_checks(run)  # check
+    notes = [*notebook.notes, *runtime.notes, *(f"grader error: {e}" for e in run.grader_errors)]
+    return score(  # score
+        str(path), assignment.name, assignment.exercises, checks,
+        cells=runtime.cell_reports, notes=notes, seed=seed, duration_seconds=time.monotonic() - started,
+    )
+
+
+def oracles(assignment: Assignment, live: bool) -> tuple[Oracle | None, Oracle | None]:
+    """The reference and mistakes oracles: live modules for grading, the public cases file otherwise."""
+    if live and assignment.reference is not None:
+        reference_module = load_module(assignment.reference, "reference")
+        reference = Oracle(reference_module, LiveSource(reference_module), "reference")
+        mistakes = None
+        if assignment.mistakes is not None:
+            mistakes_module = load_module(assignment.mistakes, "mistakes")
+            mistakes = Oracle(mistakes_module, LiveSource(mistakes_module), "mistakes")
+        return reference, mistakes
+    return (
+        Oracle(None, ReplaySource.load(assignment.cases, "reference"), "reference"),
+        Oracle(None, ReplaySource.load(assignment.cases, "mistakes"), "mistakes"),
+    )

@@ -1,0 +1,368 @@
+"""How "correct" is decided: one tolerance table, one error measure, and the ladder.
+
+Every answer climbs the same ladder, and the first rung it falls from names the problem:
+**type** (a real array or number, not a list, None or an object) → **shape** → **dtype** →
+**finite** (no NaN or inf) → **value** (relative error with a floor, against the tolerance).
+A wrong value is compared with the known *mistakes* the check offers (a sign flip, a missing
+1/m, ...); when one matches, its hint is attached to the failure.
+
+Comparisons are in float64. Gradients come from :func:`jax_gradient`, JAX's autodiff of the
+reference, computed with 64-bit floats switched on only for that computation.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import CheckFailure
+
+__all__ = [
+    "TOLERANCE",
+    "Mistake",
+    "Tolerance",
+    "expect_array",
+    "expect_bool_array",
+    "expect_close",
+    "expect_dict",
+    "expect_equal",
+    "expect_float",
+    "expect_float_close",
+    "expect_tuple",
+    "jax_gradient",
+    "relative_error",
+]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Largest accepted relative error, and the floors under the denominator.
+
+    ``scale_floor`` is a fraction of the largest expected magnitude: entries far smaller than
+    the array's scale are compared against that scale rather than their own tiny size, so
+    round-off on near-zero entries does not fail a correct answer.
+    """
+
+    rtol: float
+    scale_floor: float = 1e-3
+    abs_floor: float = 1e-12
+
+
+TOLERANCE: Mapping[str, Tolerance] = {
+    # float64 arithmetic in another order (np.mean vs sum/m, @ vs np.dot): ~1e-15; mistakes are
+    # ~1e-1 or larger, so 1e-6 separates them with room to spare.
+    "float64": Tolerance(rtol=1e-6),
+    # a student computing in float32 (e.g. JAX's default): eps 1.2e-7, grown by sums over m
+    "float32": Tolerance(rtol=1e-4, abs_floor=1e-7),
+    # many dependent steps (training loops): round-off compounds over iterations
+    "iterative": Tolerance(rtol=1e-5),
+}
+
+# Set while recording public cases: every mistake's value is computed (so it gets recorded).
+_FORCE_MISTAKES: contextvars.ContextVar[bool] = contextvars.ContextVar("force_mistakes", default=False)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer and what to tell a student whose answer matches it.
+
+    ``value`` is the wrong answer itself, or a function computing it (called only when needed).
+    """
+
+    hint: str
+    value: Any
+
+    def resolve(self) -> Any:
+        return self.value() if callable(self.value) else self.value
+
+
+def relative_error(got: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> np.ndarray:
+    """Elementwise |got − expected| / max(|got|, |expected|, floor), the floor set by the scale."""
+    got64 = np.asarray(got, dtype=np.float64)
+    exp64 = np.asarray(expected, dtype=np.float64)
+    scale = float(np.max(np.abs(exp64))) if exp64.size else 0.0
+    floor = max(tolerance.scale_floor * scale, tolerance.abs_floor)
+    denominator = np.maximum(np.maximum(np.abs(got64), np.abs(exp64)), floor)
+    return np.abs(got64 - exp64) / denominator
+
+
+# ---------------------------------------------------------------------------- the ladder
+
+
+def expect_array(
+    got: Any, *, name: str, shape: Sequence[int], shape_hints: Mapping[tuple[int, ...], str] | None = None
+) -> np.ndarray:
+    """Climb type → shape → dtype → finite for a numeric array; return it as float64.
+
+    ``shape_hints`` maps a wrong shape to what it tells about the mistake, before the generic ones.
+    """
+    array = _expect_ndarray(got, name, tuple(shape), shape_hints)
+    if array.dtype.kind == "b":
+        raise CheckFailure(f"`{name}` holds booleans, but numbers were expected.")
+    if array.dtype.kind == "c":
+        raise CheckFailure(f"`{name}` holds complex numbers, but real numbers were expected.",
+                           "Look for a square root or power of a negative number.")
+    _expect_finite(array, name)
+    return array.astype(np.float64)
+
+
+def expect_bool_array(
+    got: Any, *, name: str, shape: Sequence[int], shape_hints: Mapping[tuple[int, ...], str] | None = None
+) -> np.ndarray:
+    """Climb type → shape → dtype for an array of booleans (e.g. predictions)."""
+    array = _expect_ndarray(got, name, tuple(shape), shape_hints)
+    if array.dtype.kind != "b":
+        values = "0/1 numbers" if array.size and np.isin(array, (0, 1)).all() else f"{array.dtype} numbers"
+        raise CheckFailure(
+            f"`{name}` holds {values}, but booleans (True/False) were expected.",
+            "Compare instead of rounding: e.g. `A > 0.5` gives an array of booleans.",
+        )
+    return array
+
+
+def expect_close(
+    got: Any,
+    expected: Any,
+    *,
+    name: str,
+    tolerance: str | None = None,
+    mistakes: Iterable[Mistake] = (),
+    shape_hints: Mapping[tuple[int, ...], str] | None = None,
+) -> np.ndarray:
+    """The whole ladder for an array, then its value against ``expected``."""
+    expected = np.asarray(expected, dtype=np.float64)
+    array = expect_array(got, name=name, shape=expected.shape, shape_hints=shape_hints)
+    tol = TOLERANCE[tolerance or _tolerance_for(got)]
+    error = relative_error(array, expected, tol)
+    mistakes = tuple(mistakes)
+    if error.size and float(error.max()) > tol.rtol:
+        where = np.unravel_index(int(np.argmax(error)), error.shape)
+        raise CheckFailure(
+            f"`{name}` is wrong at index {_index(where)}: you have {_num(array[where])}, "
+            f"expected {_num(expected[where])} (relative error {float(error.max()):.1e}, tolerance {tol.rtol:g}).",
+            diagnose(array, mistakes, tol),
+        )
+    if _FORCE_MISTAKES.get():
+        diagnose(array, mistakes, tol)
+    return array
+
+
+def expect_float(got: Any, *, name: str) -> float:
+    """Climb type → finite for a single number; a Python float or numpy floating scalar."""
+    if got is None:
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+    if isinstance(got, np.ndarray):
+        raise CheckFailure(
+            f"`{name}` is a numpy array of shape {got.shape}, but a single number was expected.",
+            "Turn it into a Python number, e.g. `float(np.squeeze(cost))`.",
+        )
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
+        raise CheckFailure(f"`{name}` is {_kind(got)}, but a number (float) was expected.")
+    value = float(got)
+    if not math.isfinite(value):
+        raise CheckFailure(f"`{name}` is {value}.", _NOT_FINITE_HINT)
+    return value
+
+
+def expect_float_close(
+    got: Any,
+    expected: float,
+    *,
+    name: str,
+    tolerance: str | None = None,
+    mistakes: Iterable[Mistake] = (),
+) -> float:
+    """The ladder for a single number, then its value against ``expected``."""
+    value = expect_float(got, name=name)
+    tol = TOLERANCE[tolerance or _tolerance_for(got)]
+    error = float(relative_error(np.array(value), np.array(expected), tol))
+    mistakes = tuple(mistakes)
+    if error > tol.rtol:
+        raise CheckFailure(
+            f"`{name}` is {_num(value)}, expected {_num(expected)} (relative error {error:.1e}, tolerance {tol.rtol:g}).",
+            diagnose(np.array(value), mistakes, tol),
+        )
+    if _FORCE_MISTAKES.get():
+        diagnose(np.array(value), mistakes, tol)
+    return value
+
+
+def expect_equal(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mistake] = ()) -> Any:
+    """Exact equality for small plain values (ints, strings, tuples of them); lists count as tuples."""
+    value = _plain(got)
+    if value != _plain(expected):
+        hint = next((m.hint for m in mistakes if _plain(m.resolve()) == value), None)
+        raise CheckFailure(f"`{name}` is {value!r}, expected {_plain(expected)!r}.", hint)
+    if _FORCE_MISTAKES.get():
+        for mistake in mistakes:
+            mistake.resolve()
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def expect_dict(got: Any, *, name: str, keys: Sequence[str]) -> dict[str, Any]:
+    """A dict with exactly the expected keys (extra keys are allowed, missing ones are not)."""
+    if got is None:
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+    if not isinstance(got, dict):
+        raise CheckFailure(f"`{name}` is {_kind(got)}, but a dict with keys {_keys(keys)} was expected.")
+    missing = [k for k in keys if k not in got]
+    if missing:
+        raise CheckFailure(
+            f"`{name}` has keys {_keys(got)}, but is missing {_keys(missing)}.",
+            "Use exactly these key names (they are case-sensitive).",
+        )
+    return got
+
+
+def expect_tuple(got: Any, *, name: str, length: int) -> tuple[Any, ...]:
+    """A tuple (or list) of ``length`` items."""
+    if got is None:
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+    if not isinstance(got, (tuple, list)) or len(got) != length:
+        raise CheckFailure(f"`{name}` is {_kind(got)}, but a tuple of {length} values was expected.")
+    return tuple(got)
+
+
+def diagnose(got: np.ndarray, mistakes: Sequence[Mistake], tolerance: Tolerance) -> str | None:
+    """The hint of the first known mistake ``got`` matches, if any."""
+    from .oracle import CaseNotRecorded
+
+    found = None
+    for mistake in mistakes:
+        try:
+            wrong = np.asarray(mistake.resolve(), dtype=np.float64)
+        except CaseNotRecorded:
+            continue
+        if found is None and wrong.shape == got.shape and np.all(np.isfinite(wrong)):
+            if not wrong.size or float(relative_error(got, wrong, tolerance).max()) <= tolerance.rtol:
+                found = mistake.hint
+    return found
+
+
+# ---------------------------------------------------------------------------- rungs
+
+
+def _expect_ndarray(
+    got: Any, name: str, shape: tuple[int, ...], shape_hints: Mapping[tuple[int, ...], str] | None
+) -> np.ndarray:
+    if isinstance(got, np.ndarray):
+        if got.shape != shape:
+            hint = (shape_hints or {}).get(got.shape) or shape_hint(got.shape, shape)
+            raise CheckFailure(f"`{name}` has shape {got.shape}, expected {shape}.", hint)
+        return got
+    if got is None:
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+    if isinstance(got, (list, tuple)):
+        raise CheckFailure(
+            f"`{name}` is a Python {type(got).__name__}, but a numpy array of shape {shape} was expected.",
+            "Build it with numpy operations, or convert it with `np.array(...)`.",
+        )
+    if isinstance(got, (int, float, np.number)):
+        raise CheckFailure(
+            f"`{name}` is a single number, but a numpy array of shape {shape} was expected.",
+            "Keep the array: do not reduce it with float(), sum() or indexing.",
+        )
+    raise CheckFailure(f"`{name}` is {_kind(got)}, but a numpy array of shape {shape} was expected.")
+
+
+def _expect_finite(array: np.ndarray, name: str) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        raise CheckFailure(f"`{name}` contains {_num(array[where])} at index {_index(where)}.", _NOT_FINITE_HINT)
+
+
+_NOT_FINITE_HINT = (
+    "NaN or inf comes from overflow (exp of a large number), log(0), or dividing by zero; "
+    "check the formula and that you used the inputs you were given."
+)
+
+
+def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str | None:
+    """Name the usual cause of a shape mismatch."""
+    if len(got) == 2 and len(expected) == 2 and got == expected[::-1]:
+        return "The result looks transposed. Remember the convention: X is (n_x, m), one example per column."
+    if len(got) == 2 and got[0] == got[1] and len(expected) == 2 and 1 in expected and got[0] == max(expected):
+        return (
+            f"An ({got[0]}, {got[1]}) result usually means an (m,) or (m, 1) array was broadcast against a (1, m) one; "
+            "keep every array 2-D with the shape the docstring gives."
+        )
+    if len(got) + 1 == len(expected) and tuple(d for d in expected if d != 1) == tuple(d for d in got if d != 1):
+        return "A dimension was dropped: sum with `keepdims=True`, or reshape to the 2-D shape."
+    if len(got) == len(expected) + 1 and tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1):
+        return "There is an extra dimension of size 1: return the shape the docstring gives."
+    return None
+
+
+def _tolerance_for(got: Any) -> str:
+    dtype = getattr(got, "dtype", None)
+    return "float32" if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8 else "float64"
+
+
+def _kind(value: Any) -> str:
+    from .wire import FunctionHandle, Opaque
+
+    if isinstance(value, Opaque):
+        return f"an object of type {value.type_name} ({value.text})"
+    if isinstance(value, FunctionHandle) or callable(value):
+        return "a function"
+    article = "an" if type(value).__name__[0] in "aeiou" else "a"
+    return f"{article} {type(value).__name__}"
+
+
+def _keys(keys: Iterable[Any]) -> str:
+    return ", ".join(repr(k) for k in keys) or "(none)"
+
+
+def _index(where: tuple[Any, ...]) -> str:
+    return "(" + ", ".join(str(int(i)) for i in where) + ")" if where else "()"
+
+
+def _num(value: Any) -> str:
+    return f"{float(value):.6g}"
+
+
+# ---------------------------------------------------------------------------- oracles
+
+
+def jax_gradient(function: Callable[..., Any], argnums: int | tuple[int, ...], *args: Any) -> Any:
+    """``jax.grad(function, argnums)(*args)`` in float64, returned as numpy arrays."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        inputs = [jnp.asarray(a, dtype=jnp.float64) if isinstance(a, (np.ndarray, float, int)) else a for a in args]
+        gradient = jax.grad(function, argnums=argnums)(*inputs)
+        if isinstance(gradient, tuple):
+            return tuple(np.asarray(g, dtype=np.float64) for g in gradient)
+        return np.asarray(gradient, dtype=np.float64)
+
+
+def jax_hessian(function: Callable[..., Any], *args: Any) -> np.ndarray:
+    """``jax.hessian(function)(*args)`` in float64, as a numpy array."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        inputs = [jnp.asarray(a, dtype=jnp.float64) if isinstance(a, (np.ndarray, float, int)) else a for a in args]
+        return np.asarray(jax.hessian(function)(*inputs), dtype=np.float64)
+
+
+class force_mistakes:
+    """Context manager: compute every offered mistake, even for right answers (for recording)."""
+
+    def __enter__(self) -> None:
+        self.token = _FORCE_MISTAKES.set(True)
+
+    def __exit__(self, *exc: object) -> None:
+        _FORCE_MISTAKES.reset(self.token)

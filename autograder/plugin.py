@@ -1,0 +1,267 @@
+"""Checks are plain pytest tests; this plugin gives them their fixtures and turns outcomes into verdicts.
+
+A check looks like this::
+
+    @pytest.mark.exercise("forward_propagation", points=1)
+    def check_forward_propagation_shape(submission, reference, rng):
+        ...
+
+Fixtures: ``submission`` (the student's functions, running elsewhere), ``reference`` and
+``mistakes`` (oracles: the reference solution and the module of known wrong answers), ``rng`` (a
+numpy Generator seeded for this check) and ``seed`` (its integer seed). Markers: ``exercise(name,
+points=...)`` on every check, ``hidden`` on checks students never see (the hidden checks file
+sets it for all of its checks), ``limits(call_seconds=...)`` for a check that needs more time.
+
+:func:`run_checks` runs one submission through the checks with ``pytest.main`` and returns one
+:class:`CheckResult` per check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator, Literal
+
+import numpy as np
+import pytest
+
+from . import hints
+from .config import Assignment
+from .errors import CheckFailure, InfrastructureError, InstructorError, StudentError
+from .oracle import Oracle
+from .results import CheckResult, Status
+from .runtime import Submission
+
+__all__ = ["CheckRun", "derive_seed", "public_checks", "run_checks"]
+
+INI_FILE = Path(__file__).with_name("checks.ini")
+Visibility = Literal["public", "all"]
+
+
+@dataclass
+class CheckRun:
+    """Everything one pytest run over one submission needs, and what it found."""
+
+    assignment: Assignment
+    submission: Submission
+    reference: Oracle | None
+    mistakes: Oracle | None
+    visibility: Visibility
+    exercise: str | None = None
+    seed: int = 0
+    results: list[CheckResult] = field(default_factory=list)
+    broken_checks: list[str] = field(default_factory=list)  # checks that cannot run at all
+    grader_errors: list[str] = field(default_factory=list)  # checks that crashed on this submission
+    infrastructure_error: InfrastructureError | None = None
+
+    # -- pytest hooks (this object is registered as a plugin for the run)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[_RUN] = self
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.broken_checks.append(f"the checks in {report.nodeid or 'the assignment'} failed to load:\n{report.longreprtext}")
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        keep, drop = [], []
+        for item in items:
+            problem = _marker_problem(item)
+            if problem:
+                self.broken_checks.append(problem)
+                drop.append(item)
+            elif (self.visibility == "public" and _is_hidden(item)) or (
+                self.exercise is not None and _exercise(item)[0] != self.exercise
+            ):
+                drop.append(item)
+            else:
+                keep.append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+_RUN = pytest.StashKey[CheckRun]()
+
+
+def derive_seed(session_seed: int, check_id: str) -> int:
+    """A check's own seed: stable for the same session seed and check, distinct across checks."""
+    digest = hashlib.sha256(f"{session_seed}:{check_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _check_id(item: pytest.Item) -> str:
+    return f"{Path(str(item.path)).stem}::{item.name}"
+
+
+def _exercise(item: pytest.Item) -> tuple[str, float]:
+    marker = item.get_closest_marker("exercise")
+    assert marker is not None
+    return str(marker.args[0]), float(marker.kwargs.get("points", 1))
+
+
+def _is_hidden(item: pytest.Item) -> bool:
+    return item.get_closest_marker("hidden") is not None
+
+
+def _marker_problem(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("exercise")
+    where = _check_id(item)
+    if marker is None or len(marker.args) != 1 or not isinstance(marker.args[0], str):
+        return f"{where} has no @pytest.mark.exercise(\"<name>\", points=...) marker; add one"
+    points = marker.kwargs.get("points", 1)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+        return f"{where} has invalid points {points!r}; use a non-negative number"
+    if _is_hidden(item) and Path(str(item.path)).name == "checks_public.py":
+        return f"{where} is marked hidden but lives in checks_public.py, which ships to students; move it to checks_hidden.py"
+    return None
+
+
+# ---------------------------------------------------------------------------- pytest hooks
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "exercise(name, points=1): the exercise this check scores, and its points")
+    config.addinivalue_line("markers", "hidden: a check students do not see (hidden checks file)")
+    config.addinivalue_line("markers", "limits(call_seconds=...): a longer time limit for this check's calls")
+
+
+@pytest.fixture
+def submission(request: pytest.FixtureRequest) -> Iterator[Submission]:
+    run = request.config.stash[_RUN]
+    marker = request.node.get_closest_marker("limits")
+    runtime = run.submission._runtime
+    saved = runtime.call_seconds
+    if marker is not None and "call_seconds" in marker.kwargs:
+        runtime.call_seconds = float(marker.kwargs["call_seconds"])
+    try:
+        yield run.submission
+    finally:
+        runtime.call_seconds = saved
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> Oracle:
+    run = request.config.stash[_RUN]
+    if run.reference is None:
+        raise InstructorError("this check needs the reference, which is not available here")
+    return run.reference
+
+
+@pytest.fixture
+def mistakes(request: pytest.FixtureRequest) -> Oracle:
+    run = request.config.stash[_RUN]
+    if run.mistakes is None:
+        raise InstructorError(f"this check needs assignments/{run.assignment.name}/mistakes.py, which is missing")
+    return run.mistakes
+
+
+@pytest.fixture
+def seed(request: pytest.FixtureRequest) -> int:
+    return derive_seed(request.config.stash[_RUN].seed, _check_id(request.node))
+
+
+@pytest.fixture
+def rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    run = item.config.stash[_RUN]
+    if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+        run.results.append(_verdict(run, item, call.excinfo))
+    return report
+
+
+def _verdict(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> CheckResult:
+    exercise, points = _exercise(item)
+    status, message, hint = _judge(run, item, excinfo)
+    if status != "passed" and not hint:
+        hint = hints.reads_notebook_globals(run.submission, exercise) or ""
+    return CheckResult(
+        name=item.name.removeprefix("check_"),
+        exercise=exercise,
+        points=points if status == "passed" else 0.0,
+        max_points=points,
+        status=status,
+        message=message,
+        hint=hint,
+        seed=derive_seed(run.seed, _check_id(item)),
+        hidden=_is_hidden(item),
+    )
+
+
+def _judge(run: CheckRun, item: pytest.Item,
+           excinfo: pytest.ExceptionInfo[BaseException] | None) -> tuple[Status, str, str]:
+    if excinfo is None:
+        return "passed", "", ""
+    error = excinfo.value
+    if isinstance(error, CheckFailure):
+        return "failed", error.message, error.hint or ""
+    if isinstance(error, StudentError):
+        return error.status, str(error), hints.for_error(error) or ""  # type: ignore[return-value]
+    if isinstance(error, AssertionError):
+        return "failed", _first_lines(str(error)) or "the check's assertion failed", ""
+    if isinstance(error, InfrastructureError):
+        run.infrastructure_error = error
+        return "error", f"not graded: {error}", ""
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        raise error
+    detail = f"{type(error).__name__}: {error}"
+    run.grader_errors.append(f"{_check_id(item)} crashed: {detail}")
+    return "error", f"the grader failed on this check, not your code ({_first_lines(detail)}); tell your instructor", ""
+
+
+def _first_lines(text: str, lines: int = 3) -> str:
+    return "\n".join(text.strip().splitlines()[:lines])
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult]:
+    """Run the assignment's checks (public, or all) on ``run.submission``; one result per check."""
+    files = run.assignment.check_files if run.visibility == "all" else (run.assignment.public_checks,)
+    args = [
+        *(str(f) for f in files),
+        "-c", str(INI_FILE), "--rootdir", str(run.assignment.directory),
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:pastebin",
+        "--import-mode=importlib",
+    ]
+    if junit_xml is not None:
+        args += ["--junitxml", str(junit_xml)]
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        code = pytest.main(args, plugins=[run, __import__(__name__, fromlist=["_"])])
+    finally:
+        _restore_env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", saved)
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    if run.broken_checks or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        problems = "\n".join(run.broken_checks) or f"pytest exited with {code!r}"
+        raise InstructorError(f"the checks of {run.assignment.name} are broken:\n{problems}")
+    if run.infrastructure_error is not None:
+        raise run.infrastructure_error
+    return run.results
+
+
+def public_checks(hidden_file: str) -> ModuleType:
+    """The public checks module next to a hidden checks file, so hidden checks can share its helpers."""
+    from .config import PUBLIC_CHECKS
+    from .oracle import load_module
+
+    return load_module(Path(hidden_file).with_name(PUBLIC_CHECKS), "checks")
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+

@@ -1,0 +1,134 @@
+"""Make what students get: ``release/<assignment>/``, from ``source/`` and the public checks.
+
+1. ``nbgrader generate_assignment`` turns the source notebook into the student notebook (stubs
+   instead of solutions, locked grade cells) and copies the data files.
+2. The public checks are run once against the reference, recording every answer they ask of it
+   into ``assignments/<a>/public_cases.json``.
+3. The public checks, that cases file and ``assignment.toml`` go to ``release/<a>/checks/``: all
+   a self-check needs, and nothing of the reference or the hidden checks.
+
+:func:`release_differences` rebuilds everything in a temporary folder and lists what differs, so
+CI can fail when ``release/`` is out of date with ``source/``.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import ASSIGNMENT_FILE, PUBLIC_CASES, PUBLIC_CHECKS, STUDENT_CHECKS_DIR, Assignment, Limits
+from .errors import InstructorError
+from .numeric import force_mistakes
+from .oracle import Oracle, RecordingSource, load_module, write_cases
+from .plugin import CheckRun, run_checks
+from .runtime import LocalRuntime, Submission
+
+__all__ = ["record_cases", "release", "release_differences"]
+
+NBGRADER_SECONDS = 300
+
+
+def release(assignment: Assignment) -> Path:
+    """Regenerate ``release/<name>/`` and the public cases file in the course folder."""
+    root = _course_root(assignment)
+    write_cases(assignment.cases, assignment.name, record_cases(assignment))
+    _generate(root, assignment.name)
+    _add_student_checks(assignment, root / "release" / assignment.name)
+    return root / "release" / assignment.name
+
+
+def release_differences(assignment: Assignment) -> list[str]:
+    """What a fresh release would change: files that differ, appear or disappear (empty if none)."""
+    root = _course_root(assignment)
+    with tempfile.TemporaryDirectory(prefix="calc4ml-release-") as scratch:
+        shadow = Path(scratch)
+        shutil.copytree(root / "source" / assignment.name, shadow / "source" / assignment.name)
+        shutil.copy(root / "nbgrader_config.py", shadow / "nbgrader_config.py")
+        _generate(shadow, assignment.name)
+        cases = shadow / PUBLIC_CASES
+        write_cases(cases, assignment.name, record_cases(assignment))
+        fresh = shadow / "release" / assignment.name
+        _add_student_checks(assignment, fresh, cases=cases)
+        differences = _compare_trees(fresh, root / "release" / assignment.name)
+        if not assignment.cases.exists() or not filecmp.cmp(cases, assignment.cases, shallow=False):
+            differences.append(str(assignment.cases.relative_to(root)))
+    return differences
+
+
+def record_cases(assignment: Assignment) -> dict[str, dict[str, object]]:
+    """Run the public checks with the reference as the submission and keep every answer asked."""
+    if assignment.reference is None:
+        raise InstructorError(f"{assignment.name} has no reference solution to record the public cases from")
+    module = load_module(assignment.reference, "reference")
+    records: dict[str, dict[str, object]] = {"reference": {}, "mistakes": {}}
+    reference = Oracle(module, RecordingSource(module, records["reference"]), "reference")
+    mistakes = None
+    if assignment.mistakes is not None:
+        mistakes_module = load_module(assignment.mistakes, "mistakes")
+        mistakes = Oracle(mistakes_module, RecordingSource(mistakes_module, records["mistakes"]), "mistakes")
+    runtime = LocalRuntime(dict(vars(module)), Limits(call_seconds=60))
+    run = CheckRun(assignment, Submission(runtime), reference, mistakes, "public", seed=assignment.seed)
+    with force_mistakes():
+        results = run_checks(run)
+    failed = [f"{r.exercise} › {r.name}: {r.message}" for r in results if r.status != "passed"]
+    if failed:
+        raise InstructorError("the reference fails public checks, so no cases were recorded:\n" + "\n".join(failed))
+    return records
+
+
+def _course_root(assignment: Assignment) -> Path:
+    if assignment.course_root is None:
+        raise InstructorError("releasing needs the course folder (with source/, assignments/ and nbgrader_config.py)")
+    return assignment.course_root
+
+
+def _generate(root: Path, name: str) -> None:
+    """Run the real ``nbgrader generate_assignment`` in ``root``; no gradebook is touched."""
+    command = [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--no-db", "--force", "--log-level=WARN"]
+    try:
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=NBGRADER_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise InstructorError(f"nbgrader generate_assignment {name} took over {NBGRADER_SECONDS} s") from None
+    notebook = root / "release" / name
+    if done.returncode != 0 or not notebook.is_dir():
+        raise InstructorError(
+            f"nbgrader generate_assignment {name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}\n"
+            "Fix the source notebook (cell metadata, solution markers) and run it again"
+        )
+
+
+def _add_student_checks(assignment: Assignment, release_dir: Path, cases: Path | None = None) -> None:
+    target = release_dir / STUDENT_CHECKS_DIR
+    target.mkdir(exist_ok=True)
+    shutil.copyfile(assignment.public_checks, target / PUBLIC_CHECKS)
+    shutil.copyfile(cases or assignment.cases, target / PUBLIC_CASES)
+    settings = (assignment.directory / ASSIGNMENT_FILE).read_text(encoding="utf-8")
+    (target / ASSIGNMENT_FILE).write_text(f'name = "{assignment.name}"\n' + settings, encoding="utf-8")
+
+
+def _compare_trees(fresh: Path, current: Path) -> list[str]:
+    def files(base: Path) -> set[str]:
+        return {str(p.relative_to(base)) for p in base.rglob("*") if p.is_file()} if base.is_dir() else set()
+
+    expected, present = files(fresh), files(current)
+    changed = [
+        name for name in sorted(expected & present)
+        if not _same_file(fresh / name, current / name)
+    ]
+    where = f"release/{fresh.name}/"
+    return (
+        [where + n + " (missing)" for n in sorted(expected - present)]
+        + [where + n + " (should not be there)" for n in sorted(present - expected)]
+        + [where + n + " (out of date)" for n in changed]
+    )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.suffix == ".ipynb":  # compare notebooks as data, so JSON formatting alone does not count
+        return bool(json.loads(a.read_text(encoding="utf-8")) == json.loads(b.read_text(encoding="utf-8")))
+    return filecmp.cmp(a, b, shallow=False)

@@ -1,0 +1,123 @@
+"""The typed records that cross module boundaries, and their stable JSON form.
+
+A :class:`Result` is everything known about one graded submission. Its JSON form (see
+``docs/results-format.md``) is a contract other tools rely on: fields are only ever added, and
+``format_version`` changes if one is ever removed or changes meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "STATUSES",
+    "CellReport",
+    "CheckResult",
+    "ExerciseResult",
+    "Result",
+    "Status",
+    "dump_results",
+    "load_results",
+]
+
+FORMAT = "calc4ml-autograder-results"
+FORMAT_VERSION = 1
+
+Status = Literal["passed", "failed", "error", "timeout", "crashed", "missing"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout", "crashed", "missing")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check (one pytest test) on one submission."""
+
+    name: str
+    exercise: str
+    points: float
+    max_points: float
+    status: Status
+    message: str = ""
+    hint: str = ""
+    seed: int | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """An exercise's checks combined: points add up, the first failing check speaks for it."""
+
+    name: str
+    points: float
+    max_points: float
+    status: Status
+    message: str
+    hint: str
+    checks: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True)
+class CellReport:
+    """What happened to one top-level cell of the submission."""
+
+    number: int
+    status: Literal["ok", "error", "timeout", "crashed", "skipped"]
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One graded submission."""
+
+    submission: str
+    assignment: str
+    points: float
+    max_points: float
+    exercises: tuple[ExerciseResult, ...]
+    cells: tuple[CellReport, ...] = ()
+    notes: tuple[str, ...] = ()  # integrity notes and other remarks for the instructor
+    problem: str = ""  # set when the submission could not be run at all
+    seed: int | None = None
+    duration_seconds: float = field(default=0.0, compare=False)
+
+    def exercise(self, name: str) -> ExerciseResult:
+        for exercise in self.exercises:
+            if exercise.name == name:
+                return exercise
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Result:
+        exercises = tuple(
+            ExerciseResult(**{**e, "checks": tuple(CheckResult(**c) for c in e["checks"])})
+            for e in data["exercises"]
+        )
+        cells = tuple(CellReport(**c) for c in data.get("cells", ()))
+        return cls(**{**data, "exercises": exercises, "cells": cells, "notes": tuple(data.get("notes", ()))})
+
+
+def dump_results(results: Iterable[Result], path: Path) -> None:
+    """Write results to ``path`` atomically (a reader never sees a half-written file)."""
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "results": [r.to_json() for r in results],
+    }
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp-{id(document)}")
+    temporary.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def load_results(path: Path) -> list[Result]:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    if document.get("format") != FORMAT:
+        raise ValueError(f"{path} is not an autograder results file")
+    return [Result.from_json(r) for r in document["results"]]

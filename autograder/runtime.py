@@ -1,0 +1,429 @@
+"""A submission, running: its cells' outcomes, and calls into the functions it defined.
+
+:class:`SandboxRuntime` runs the submission in a child process (see :mod:`sandbox`), restarts it
+after a crash or a hang (replaying the cells, minus the ones that hung or crashed it), and turns
+every reply into a value or one of the :mod:`errors` a check can turn into a verdict.
+:class:`LocalRuntime` calls functions in the current process (the student's own kernel, for
+self-checks) with the same encode/decode round trip, so values look the same to the checks.
+The checks see either through :class:`Submission`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from . import wire
+from .child import Executor
+from .config import Limits
+from .errors import (
+    BudgetExhausted,
+    CallTimeout,
+    ChildCrashed,
+    InfrastructureError,
+    MissingFunction,
+    StudentCodeRaised,
+    StudentError,
+)
+from .read import Cell
+from .results import CellReport
+from .sandbox import Child, ChildGone, ChildTimeout, Launch
+
+__all__ = ["CallRecord", "LocalRuntime", "RemoteFunction", "Runtime", "SandboxRuntime", "Submission", "FailedRuntime"]
+
+CALLBACK_ARGS_LIMIT = 8 * 1024 * 1024  # encoded size of what student code may pass to a trusted function
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What one call returned, printed, and left in its arguments."""
+
+    value: Any
+    stdout: str
+    args_after: tuple[list[Any], dict[str, Any]] | None
+    notes: tuple[str, ...]
+
+
+class Runtime(Protocol):
+    cells: tuple[Cell, ...]
+    cell_reports: tuple[CellReport, ...]
+    notes: list[str]
+    call_seconds: float
+
+    def defines(self, name: str) -> bool: ...
+
+    def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], *,
+             np_seed: int | None, want_args: bool, seconds: float | None, generation: int | None = None,
+             replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord: ...
+
+
+class SandboxRuntime:
+    """A submission in a sandboxed child process, restarted after crashes and hangs."""
+
+    def __init__(self, cells: tuple[Cell, ...], limits: Limits,
+                 launcher: Callable[[int, int], Launch], seed: int) -> None:
+        self.cells = cells
+        self.limits = limits
+        self.launcher = launcher
+        self.seed = seed
+        self.call_seconds = limits.call_seconds
+        self.notes: list[str] = []
+        self.deadline = time.monotonic() + limits.submission_seconds
+        self.child: Child | None = None
+        self.generation = 0
+        self.restarts = 0
+        self.poisoned: set[int] = set()  # cells that hung or killed the child: never run again
+        self.reports: dict[int, CellReport] = {}
+        self.defined: dict[str, Any] = {}
+        self.hung: set[str] = set()  # functions whose call timed out: not called again
+        self.callbacks: dict[int, Callable[..., Any]] = {}
+
+    # -- life cycle
+
+    def __enter__(self) -> SandboxRuntime:
+        self._boot()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+    @property
+    def cell_reports(self) -> tuple[CellReport, ...]:
+        return tuple(self.reports[n] for n in sorted(self.reports))
+
+    def _boot(self) -> None:
+        """Start a child and run every cell not known to hang or crash it."""
+        while True:
+            self.generation += 1
+            self.child = Child.start(self.launcher, self.limits, self.seed)
+            if self._run_cells(self.child):
+                self.defined = self._ask_defined(self.child)
+                return
+            if not self._may_restart():
+                self.child = None
+                return
+
+    def _run_cells(self, child: Child) -> bool:
+        for cell in self.cells:
+            if cell.number in self.poisoned:
+                continue
+            seconds = min(self.limits.cell_seconds, self._remaining())
+            try:
+                reply = child.request({"op": "cell", "n": cell.number, "source": cell.source, "timeout": seconds}, seconds)
+            except ChildTimeout:
+                self._poison(cell, "timeout", f"stopped after {seconds:g} s (cell time limit)")
+                return False
+            except ChildGone as exc:
+                self._poison(cell, "crashed", f"the process running it died: {exc.reason}")
+                return False
+            self._note_cell(cell, reply)
+        return True
+
+    def _note_cell(self, cell: Cell, reply: dict[str, Any]) -> None:
+        status = reply.get("status")
+        if status == "timeout":
+            self.poisoned.add(cell.number)
+            self.reports.setdefault(cell.number, CellReport(cell.number, "timeout",
+                                    f"stopped after {self.limits.cell_seconds:g} s (cell time limit); later runs skip it"))
+        elif status == "error":
+            self.reports.setdefault(cell.number, CellReport(cell.number, "error", self._describe(reply.get("error"))))
+        else:
+            self.reports.setdefault(cell.number, CellReport(cell.number, "ok"))
+
+    def _poison(self, cell: Cell, status: Any, message: str) -> None:
+        self.poisoned.add(cell.number)
+        self.reports.setdefault(cell.number, CellReport(cell.number, status, message + "; later runs skip it"))
+        self.child = None
+
+    def _ask_defined(self, child: Child) -> dict[str, Any]:
+        try:
+            reply = child.request({"op": "defined"}, 10.0)
+        except (ChildTimeout, ChildGone):
+            self.child = None
+            return {}
+        names = reply.get("names")
+        return {k: v for k, v in names.items() if isinstance(k, str)} if isinstance(names, dict) else {}
+
+    def _may_restart(self) -> bool:
+        if self.restarts >= self.limits.restarts or self._remaining() <= 0:
+            return False
+        self.restarts += 1
+        return True
+
+    def _remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    # -- calls
+
+    def defines(self, name: str) -> bool:
+        return name in self.defined
+
+    def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], *,
+             np_seed: int | None = None, want_args: bool = False, seconds: float | None = None,
+             generation: int | None = None, replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord:
+        label = target if isinstance(target, str) else "the function it returned"
+        if self._remaining() <= 0:
+            raise BudgetExhausted(
+                f"not called: the submission used up its total time ({self.limits.submission_seconds:g} s); "
+                "make the notebook's top-level cells and functions faster"
+            )
+        if isinstance(target, str) and target in self.hung:
+            raise CallTimeout(f"{target} timed out on an earlier check, so it was not called again; look for an endless loop")
+        if self.child is None:
+            self._restart_for_call()
+        if generation is not None and generation != self.generation:
+            raise ChildCrashed("a function your code returned was lost when your process had to be restarted")
+        assert self.child is not None
+        limit = min(seconds or self.call_seconds, self._remaining())
+        message = {
+            "op": "call", "target": target, "timeout": limit, "np_seed": np_seed, "want_args": want_args,
+            "args": wire.encode(list(args), register=self._register),
+            "kwargs": wire.encode(dict(kwargs), register=self._register),
+            "overrides": wire.encode(dict(replace or {}), register=self._register),
+        }
+        try:
+            reply = self.child.request(message, limit, on_callback=self._serve_callback)
+        except ChildTimeout:
+            self.child = None
+            return self._timed_out(target, limit)
+        except ChildGone as exc:
+            self.child = None
+            raise ChildCrashed(f"{label} crashed the process running your notebook: {exc.reason}") from None
+        return self._outcome(label, target, limit, reply)
+
+    def _restart_for_call(self) -> None:
+        if not self._may_restart():
+            raise ChildCrashed(
+                f"not called: your notebook's process crashed or hung {self.restarts + 1} times, the most allowed; "
+                "fix the crash reported on an earlier check"
+            )
+        self._boot()
+        if self.child is None:
+            raise ChildCrashed("your notebook's process could not be started again after a crash")
+
+    def _timed_out(self, target: str | int, limit: float) -> CallRecord:
+        if isinstance(target, str):
+            self.hung.add(target)
+        if self._remaining() <= 0:
+            raise BudgetExhausted(f"stopped: the submission used up its total time ({self.limits.submission_seconds:g} s)")
+        name = target if isinstance(target, str) else "the function"
+        raise CallTimeout(f"{name} did not finish within {limit:g} s; look for an endless loop or far too many iterations")
+
+    def _outcome(self, label: str, target: str | int, limit: float, reply: dict[str, Any]) -> CallRecord:
+        notes = tuple(str(n)[:300] for n in reply.get("notes", []) if isinstance(n, str))
+        self.notes.extend(n for n in notes if n not in self.notes)
+        status = reply.get("status")
+        if status == "returned":
+            generation = self.generation
+            resolve = lambda handle, name: RemoteFunction(self, handle, name, generation)  # noqa: E731
+            try:
+                value = wire.decode(reply.get("value"), resolve=resolve)
+                after = wire.decode(reply["args_after"], resolve=resolve) if "args_after" in reply else None
+            except wire.WireError as exc:
+                self.notes.append(f"integrity: the child sent malformed data ({exc})")
+                raise ChildCrashed(f"{label} returned data that could not be read") from None
+            stdout = reply.get("stdout") if isinstance(reply.get("stdout"), str) else ""
+            return CallRecord(value, stdout, tuple(after) if after is not None else None, notes)  # type: ignore[arg-type]
+        if status == "raised":
+            raise _raised(label, reply.get("error"), self._describe)
+        if status == "timeout":
+            self.child_alive_after_timeout = True
+            return self._timed_out(target, limit)
+        if status == "missing":
+            raise MissingFunction(f"your notebook does not define {label}; define it (check the spelling) and run its cell")
+        self.notes.append(f"integrity: the child replied with an unknown status {str(status)[:40]!r}")
+        raise ChildCrashed(f"{label}: the process running your notebook replied nonsense")
+
+    def _register(self, function: Callable[..., Any]) -> int:
+        handle = len(self.callbacks) + 1
+        self.callbacks[handle] = function
+        return handle
+
+    def _serve_callback(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Run a trusted function the student's code was given, on arguments it sent."""
+        function = self.callbacks.get(request.get("h"))  # type: ignore[arg-type]
+        reply: dict[str, Any] = {"op": "callback_raise", "id": request.get("id")}
+        if function is None:
+            return {**reply, "message": "unknown function"}
+        if len(json.dumps([request.get("args"), request.get("kwargs")])) > CALLBACK_ARGS_LIMIT:
+            return {**reply, "message": f"arguments larger than {CALLBACK_ARGS_LIMIT // 1024 // 1024} MiB were refused"}
+        try:
+            args = wire.decode(request.get("args", []))
+            kwargs = wire.decode(request.get("kwargs", {"$t": "dict", "v": []}))
+            if not isinstance(args, list) or not isinstance(kwargs, dict):
+                return {**reply, "message": "bad arguments"}
+            value = function(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - reported to the student's code as an error
+            fallback = bool(getattr(exc, "fallback_to_student", False))
+            return {**reply, "fallback": fallback, "message": f"{type(exc).__name__}: {exc}"[:500]}
+        return {"op": "callback_return", "id": request.get("id"), "value": wire.encode(value)}
+
+    def _describe(self, error: Any) -> str:
+        return describe_error(error, {c.number: c for c in self.cells})
+
+
+def describe_error(error: Any, cells: dict[int, Cell]) -> str:
+    """'ValueError: ... (cell 7, line 3: `return W @ X`)' from the child's plain description."""
+    if not isinstance(error, dict):
+        return "an unknown error"
+    kind = str(error.get("type", "Exception"))[:60]
+    message = str(error.get("message", ""))[:500]
+    text = f"{kind}: {message}" if message else kind
+    frames = error.get("frames") if isinstance(error.get("frames"), list) else []
+    if frames and isinstance(frames[-1], list) and len(frames[-1]) == 3:
+        number, line, code = frames[-1]
+        if isinstance(number, int) and number in cells:
+            text += f" (cell {number}, line {line}" + (f": `{str(code)[:120]}`)" if code else ")")
+    return text
+
+
+def _raised(label: str, error: Any, describe: Callable[[Any], str]) -> StudentError:
+    kind = str(error.get("type", "")) if isinstance(error, dict) else ""
+    if kind == "NotImplementedError":
+        return MissingFunction(f"{label} is not implemented yet (it still raises NotImplementedError); write its body")
+    return StudentCodeRaised(f"{label} raised {describe(error)}", kind)
+
+
+class LocalRuntime:
+    """Calls functions that live in this process (a student's kernel), values round-tripped
+    through the wire codec so they look exactly as they would coming out of a sandbox."""
+
+    def __init__(self, namespace: dict[str, Any], limits: Limits) -> None:
+        self.executor = Executor(namespace, limits.output_kb * 1024)
+        self.cells: tuple[Cell, ...] = ()
+        self.cell_reports: tuple[CellReport, ...] = ()
+        self.notes: list[str] = []
+        self.call_seconds = limits.call_seconds
+
+    def defines(self, name: str) -> bool:
+        return callable(self.executor.namespace.get(name))
+
+    def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], *,
+             np_seed: int | None = None, want_args: bool = False, seconds: float | None = None,
+             generation: int | None = None, replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord:
+        label = target if isinstance(target, str) else "the function it returned"
+        inputs = wire.decode(wire.encode([list(args), dict(kwargs)], register=self._hold), resolve=self._release)
+        reply = self.executor.call(target, inputs[0], inputs[1], timeout=seconds or self.call_seconds,
+                                   np_seed=np_seed, want_args=want_args, overrides=replace)
+        notes: list[str] = []
+        for key in ("value", "args_after"):
+            if key in reply:
+                reply[key] = wire.encode(reply[key], register=self.executor.register, notes=notes)
+        reply["notes"] = notes
+        status = reply.get("status")
+        if status == "returned":
+            resolve = lambda handle, name: RemoteFunction(self, handle, name)  # noqa: E731
+            value = wire.decode(reply["value"], resolve=resolve)
+            after = wire.decode(reply["args_after"], resolve=resolve) if want_args else None
+            return CallRecord(value, reply.get("stdout", ""), tuple(after) if after else None, tuple(notes))
+        if status == "raised":
+            raise _raised(label, reply.get("error"), lambda e: describe_error(e, {}))
+        if status == "timeout":
+            raise CallTimeout(f"{label} did not finish within {seconds or self.call_seconds:g} s; look for an endless loop")
+        raise MissingFunction(f"your notebook does not define {label}; define it (check the spelling) and run its cell")
+
+    # trusted callables passed in are handed to the student's function as-is
+    def _hold(self, function: Callable[..., Any]) -> int:
+        self._held = getattr(self, "_held", {})
+        self._held[len(self._held) + 1] = function
+        return len(self._held)
+
+    def _release(self, handle: int, name: str) -> Callable[..., Any]:
+        return self._held[handle]
+
+
+class FailedRuntime:
+    """Stands in when the submission could not be read or started: every call fails the same way."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.cells: tuple[Cell, ...] = ()
+        self.cell_reports: tuple[CellReport, ...] = ()
+        self.notes: list[str] = []
+        self.call_seconds = 0.0
+
+    def defines(self, name: str) -> bool:
+        return False
+
+    def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> CallRecord:
+        raise self.error
+
+
+class RemoteFunction:
+    """A function of the submission, callable from a check: ``submission.f(x)``."""
+
+    def __init__(self, runtime: Runtime, target: str | int, name: str, generation: int | None = None,
+                 **options: Any) -> None:
+        self.runtime, self.target, self.__name__ = runtime, target, name
+        self.generation = generation
+        self.options = options
+
+    def with_options(self, *, np_seed: int | None = None, watch_args: bool = False,
+                     seconds: float | None = None,
+                     replace: dict[str, Callable[..., Any]] | None = None) -> RemoteFunction:
+        """The same function, called with numpy's global seed set, arguments watched for
+        in-place changes, a different time limit, or notebook functions it calls replaced by
+        trusted ones (``replace``: name → callable) so that it is judged on its own logic."""
+        return RemoteFunction(self.runtime, self.target, self.__name__, self.generation,
+                              np_seed=np_seed, want_args=watch_args, seconds=seconds, replace=replace)
+
+    def call(self, *args: Any, **kwargs: Any) -> CallRecord:
+        return self.runtime.call(self.target, args, kwargs, generation=self.generation, **self.options)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.call(*args, **kwargs).value
+
+    def __repr__(self) -> str:
+        return f"<student function {self.__name__}>"
+
+
+class Submission:
+    """What checks see of a submission: ``submission.forward_propagation(X, parameters)``."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def __getattr__(self, name: str) -> RemoteFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.function(name)
+
+    def function(self, name: str) -> RemoteFunction:
+        if isinstance(self._runtime, FailedRuntime):
+            raise self._runtime.error
+        if not self._runtime.defines(name):
+            raise MissingFunction(
+                f"your notebook does not define {name}; define it with exactly this name and run its cell"
+            )
+        return RemoteFunction(self._runtime, name, name)
+
+    def defines(self, name: str) -> bool:
+        return self._runtime.defines(name)
+
+    def source_of(self, name: str) -> ast.FunctionDef | None:
+        """The last top-level ``def name`` in the submission's cells, parsed (never executed)."""
+        found = None
+        for cell in self._runtime.cells:
+            try:
+                tree = ast.parse(cell.source)
+            except (SyntaxError, ValueError):
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name == name:
+                    found = node
+        return found
+
+    @property
+    def notes(self) -> list[str]:
+        return self._runtime.notes
+
+
+def start_failed(error: Exception) -> FailedRuntime:
+    if isinstance(error, (StudentError, InfrastructureError)):
+        return FailedRuntime(error)
+    raise error

@@ -1,0 +1,280 @@
+"""Start, limit, talk to and kill the child process that runs a submission.
+
+The child is ``python -I child.py`` started by a :class:`Sandbox`, which decides how isolated it
+is (see :mod:`autograder.isolation`). It inherits two pipes and nothing else of ours: requests go
+in on one, framed replies come back on the other, and its stdout/stderr go to a capped log file
+that is only read for diagnostics. Every wait has a deadline; when one passes, the whole process
+group is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import wire
+from .config import Limits
+from .errors import InfrastructureError
+
+__all__ = ["Child", "ChildGone", "ChildTimeout", "Launch", "CHILD_SCRIPT"]
+
+CHILD_SCRIPT = Path(__file__).with_name("child.py")
+STARTUP_SECONDS = 60.0  # python + numpy start-up; generous for a loaded machine
+GRACE_SECONDS = 1.0  # after the child's own alarm should have fired, before we kill it
+LOG_TAIL_BYTES = 2000  # of the child's own stderr, kept to explain a crash
+
+
+class ChildTimeout(Exception):
+    """The child did not answer before the deadline (it has been killed)."""
+
+
+class ChildGone(Exception):
+    """The child died or broke the protocol; ``reason`` says how."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What a sandbox decided: the command, its environment, and the folder it starts in."""
+
+    command: list[str]
+    env: dict[str, str]
+    cwd: Path
+    cleanup: Callable[[], None] = field(default=lambda: None)
+
+
+class _Pipe:
+    """Framed messages over two non-blocking pipe ends, every operation with a deadline."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.read_fd, self.write_fd = read_fd, write_fd
+        os.set_blocking(read_fd, False)
+        os.set_blocking(write_fd, False)
+        self.buffer = bytearray()
+
+    def send(self, message: dict[str, Any], deadline: float) -> None:
+        body = _encode_frame(message)
+        view = memoryview(body)
+        while view:
+            self._wait(self.write_fd, select.POLLOUT, deadline)
+            try:
+                written = os.write(self.write_fd, view)
+            except BrokenPipeError:
+                raise ChildGone("the child closed its input") from None
+            view = view[written:]
+
+    def receive(self, deadline: float) -> dict[str, Any]:
+        while True:
+            frame = self._take_frame()
+            if frame is not None:
+                return frame
+            self._wait(self.read_fd, select.POLLIN, deadline)
+            chunk = os.read(self.read_fd, 1 << 20)
+            if not chunk:
+                raise ChildGone("the child closed its output")
+            self.buffer += chunk
+
+    def _take_frame(self) -> dict[str, Any] | None:
+        if len(self.buffer) < 4:
+            return None
+        size = int.from_bytes(self.buffer[:4], "big")
+        if size > wire.MAX_FRAME_BYTES:
+            raise ChildGone(f"the child sent a message of {size} bytes, over the {wire.MAX_FRAME_BYTES}-byte limit")
+        if len(self.buffer) < 4 + size:
+            return None
+        body = bytes(self.buffer[: 4 + size])
+        del self.buffer[: 4 + size]
+        try:
+            return wire.read_frame(_BytesReader(body))
+        except wire.WireError as exc:
+            raise ChildGone(f"the child sent malformed data ({exc})") from None
+
+    @staticmethod
+    def _wait(fd: int, event: int, deadline: float) -> None:
+        poller = select.poll()
+        poller.register(fd, event | select.POLLERR | select.POLLHUP)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(remaining * 1000):
+            raise ChildTimeout()
+
+    def close(self) -> None:
+        for fd in (self.read_fd, self.write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class _BytesReader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def read(self, size: int) -> bytes:
+        chunk = self.data[self.pos : self.pos + size]
+        self.pos += len(chunk)
+        return chunk
+
+
+def _encode_frame(message: dict[str, Any]) -> bytes:
+    class _Sink:
+        data = b""
+
+        def write(self, chunk: bytes) -> None:
+            self.data += chunk
+
+        def flush(self) -> None:
+            pass
+
+    sink = _Sink()
+    wire.write_frame(sink, message)  # type: ignore[arg-type]
+    return sink.data
+
+
+class Child:
+    """One running child process for one submission."""
+
+    def __init__(self, process: subprocess.Popen[bytes], pipe: _Pipe, log: Any, launch: Launch) -> None:
+        self.process = process
+        self.pipe = pipe
+        self.log = log
+        self.launch = launch
+        self.alive = True
+
+    @classmethod
+    def start(cls, launcher: Callable[[int, int], Launch], limits: Limits, seed: int) -> Child:
+        """Start a child through ``launcher`` (a sandbox) and wait until it is ready."""
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        launch = launcher(to_child_r, from_child_w)
+        log = tempfile.TemporaryFile()
+        try:
+            process = subprocess.Popen(
+                launch.command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(to_child_r, from_child_w), env=launch.env, cwd=launch.cwd,
+                start_new_session=True, close_fds=True,
+            )
+        except OSError as exc:
+            launch.cleanup()
+            raise InfrastructureError(f"could not start the grading child ({exc}); check the sandbox set-up") from None
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        child = cls(process, _Pipe(from_child_r, to_child_w), log, launch)
+        child._handshake(limits, seed)
+        return child
+
+    def _handshake(self, limits: Limits, seed: int) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        setup = {
+            "op": "setup",
+            "seed": seed,
+            "output_limit": limits.output_kb * 1024,
+            "limits": {
+                "data": limits.memory_mb * 1024 * 1024,
+                "fsize": limits.file_mb * 1024 * 1024,
+                "nofile": limits.open_files,
+                "core": 0,
+                "cpu": int(limits.submission_seconds) + 30,
+            },
+        }
+        try:
+            self.pipe.send(setup, deadline)
+            ready = self.pipe.receive(deadline)
+        except (ChildTimeout, ChildGone) as exc:
+            reason = self.describe_exit()
+            self.kill()
+            raise InfrastructureError(
+                f"the grading child did not start ({type(exc).__name__}: {reason}); check the sandbox set-up"
+            ) from None
+        if ready.get("op") != "ready":
+            self.kill()
+            raise InfrastructureError(f"the grading child answered {ready.get('op')!r} instead of 'ready'")
+
+    def request(
+        self,
+        message: dict[str, Any],
+        seconds: float,
+        on_callback: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Send ``message`` and return the reply, serving callbacks meanwhile.
+
+        Raises :class:`ChildTimeout` (after killing the child) when no reply comes within
+        ``seconds`` plus a grace period, and :class:`ChildGone` when the child dies.
+        """
+        deadline = time.monotonic() + seconds + GRACE_SECONDS
+        try:
+            self.pipe.send(message, deadline)
+            while True:
+                reply = self.pipe.receive(deadline)
+                if reply.get("op") != "callback":
+                    return reply
+                if on_callback is None:
+                    raise ChildGone("the child asked for a callback nobody offered")
+                self.pipe.send(on_callback(reply), deadline)
+        except ChildTimeout:
+            self.kill()
+            raise
+        except ChildGone as exc:
+            self.kill()
+            raise ChildGone(f"{exc.reason}; {self.describe_exit()}") from None
+
+    def describe_exit(self) -> str:
+        """How the process ended, and the tail of what it printed to stderr."""
+        code = self.process.poll()
+        if code is None:
+            try:
+                code = self.process.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                return "it is still running"
+        if code < 0:
+            name = signal.Signals(-code).name
+            how = f"it was killed by {name}" + (" (CPU time limit)" if name == "SIGXCPU" else "")
+        else:
+            how = f"it exited with status {code}"
+        tail = self._log_tail()
+        return how + (f"; its last output: {tail}" if tail else "")
+
+    def _log_tail(self) -> str:
+        try:
+            self.log.seek(0, os.SEEK_END)
+            size = self.log.tell()
+            self.log.seek(max(0, size - LOG_TAIL_BYTES))
+            return self.log.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+
+    def kill(self) -> None:
+        """Kill the child's whole process group and release everything it held."""
+        if self.alive:
+            self.alive = False
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.pipe.close()
+            self.launch.cleanup()
+
+    def close(self) -> None:
+        """Ask the child to exit, then make sure it has."""
+        if self.alive:
+            try:
+                self.pipe.send({"op": "exit"}, time.monotonic() + 1)
+                self.process.wait(timeout=1)
+            except (ChildTimeout, ChildGone, subprocess.TimeoutExpired):
+                pass
+            self.kill()
+        self.log.close()
