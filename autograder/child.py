@@ -320,6 +320,7 @@ def _apply_limits(limits: dict[str, int]) -> None:
         "nofile": resource.RLIMIT_NOFILE,
         "core": resource.RLIMIT_CORE,
         "cpu": resource.RLIMIT_CPU,
+        "nproc": resource.RLIMIT_NPROC,
     }
     for key, value in limits.items():
         soft = value

@@ -1,34 +1,55 @@
 """How a child process is isolated from everything it must not see or touch.
 
 A *sandbox* is a callable ``(fd_in, fd_out) -> Launch``: given the two pipe ends the child
-inherits, it prepares a scratch folder and returns the command line and environment that start
-``child.py`` inside it. :func:`choose_sandbox` picks the strongest one this machine supports.
+inherits, it returns the command line and environment that start ``child.py`` inside it.
+
+:class:`Bubblewrap` (grading) gives the child new user, PID, network, IPC, UTS and mount
+namespaces, the unprivileged uid 65534 with no capabilities, a file system made only of the
+operating system, the Python installation, the grader's child code and the assignment's data
+files, all read-only, plus small private ``/work`` and ``/tmp`` (tmpfs). Solutions, checks, other
+submissions and results are simply not there. A cgroup caps processes and memory for the whole
+sandbox (``RLIMIT_NPROC`` does not bind a process whose real uid is root); the child sets its own
+rlimits (data, file size, open files, CPU) before it runs any student code.
+
+:class:`Unisolated` is a plain child process: for self-checks, and for graders who pass
+``--no-isolation``. :func:`choose_sandbox` picks, and says exactly what is missing when it can't
+isolate.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
+import uuid
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .config import Assignment, Limits
+from .errors import InfrastructureError
 from .sandbox import CHILD_SCRIPT, Launch
 
-__all__ = ["Sandbox", "Unisolated", "child_environment"]
+__all__ = ["Bubblewrap", "Sandbox", "Unisolated", "choose_sandbox", "child_environment", "isolation_problems"]
 
 Sandbox = Callable[[int, int], Launch]
 
+SANDBOX_UID = 65534  # "nobody"
+WORK_MB = 64  # private writable /work (data files are mounted into it read-only)
+TMP_MB = 64  # private /tmp
+CGROUP_PARENT = "calc4ml"
+CHILD_CODE = "/opt/calc4ml/autograder"  # where the grader's child code appears inside the sandbox
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts")
+
 # Threads each numeric library may start in the child: the grader runs one child per core.
-_THREAD_LIMITS = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+_THREAD_LIMITS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def child_environment(home: str) -> dict[str, str]:
+def child_environment(home: str, tmp: str | None = None) -> dict[str, str]:
     """A scrubbed environment: nothing of the grader's (no tokens, no paths) reaches the child."""
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -37,19 +58,11 @@ def child_environment(home: str) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+        "MPLCONFIGDIR": os.path.join(tmp or home, "matplotlib"),
         "JAX_PLATFORMS": "cpu",
-        "TMPDIR": home,
+        "TMPDIR": tmp or home,
         **_THREAD_LIMITS,
     }
-
-
-def stage_files(files: Sequence[Path], base: Path, scratch: Path) -> None:
-    """Copy the assignment's data files (relative to ``base``) into the child's scratch folder."""
-    for source in files:
-        target = scratch / source.relative_to(base)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
 
 
 class Unisolated:
@@ -59,7 +72,7 @@ class Unisolated:
     and for graders who explicitly accept it (``--no-isolation``).
     """
 
-    name = "none"
+    name = "no"
 
     def __init__(self, files: Sequence[Path] = (), base: Path | None = None) -> None:
         self.files, self.base = tuple(files), base
@@ -67,7 +80,178 @@ class Unisolated:
     def __call__(self, fd_in: int, fd_out: int) -> Launch:
         scratch = Path(tempfile.mkdtemp(prefix="calc4ml-child-"))
         if self.base is not None:
-            stage_files(self.files, self.base, scratch)
+            for source in self.files:
+                target = scratch / source.relative_to(self.base)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
         command = [sys.executable, "-I", str(CHILD_SCRIPT), str(fd_in), str(fd_out)]
         return Launch(command, child_environment(str(scratch)), scratch,
                       cleanup=lambda: shutil.rmtree(scratch, ignore_errors=True))
+
+
+class Bubblewrap:
+    """The grading sandbox: bubblewrap namespaces, uid 65534, read-only system, cgroup limits."""
+
+    name = "bubblewrap"
+
+    def __init__(self, files: Sequence[Path], base: Path, limits: Limits) -> None:
+        self.files, self.base, self.limits = tuple(files), base, limits
+
+    def __call__(self, fd_in: int, fd_out: int) -> Launch:
+        cgroup = Cgroup.create(self.limits) if _needs_cgroup() else None
+        command = [*(cgroup.join_command() if cgroup else []), *self.command(fd_in, fd_out)]
+        return Launch(command, {"PATH": "/usr/bin:/bin"}, Path("/"),
+                      cleanup=cgroup.destroy if cgroup else (lambda: None))
+
+    def command(self, fd_in: int, fd_out: int) -> list[str]:
+        bind = []
+        for prefix in dict.fromkeys((sys.base_prefix, sys.prefix)):
+            bind += ["--ro-bind", prefix, prefix]
+        for path in _ETC_FILES:
+            if os.path.exists(path):
+                bind += ["--ro-bind", path, path]
+        for source in self.files:
+            bind += ["--ro-bind", str(source), f"/work/{source.relative_to(self.base)}"]
+        env = []
+        for key, value in child_environment("/work", "/tmp").items():
+            env += ["--setenv", key, value]
+        return [
+            _bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr",
+            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMP_MB * 1024 * 1024), "--tmpfs", "/tmp", "--chmod", "1777", "/tmp",
+            "--size", str(WORK_MB * 1024 * 1024), "--tmpfs", "/work",
+            *bind,
+            "--chmod", "1777", "/work",
+            "--ro-bind", str(CHILD_SCRIPT.parent), CHILD_CODE,
+            "--chdir", "/work", "--clearenv", *env,
+            "--", sys.executable, "-I", f"{CHILD_CODE}/{CHILD_SCRIPT.name}", str(fd_in), str(fd_out),
+        ]
+
+
+# ---------------------------------------------------------------------------- cgroups
+
+
+class Cgroup:
+    """A per-child cgroup (v1 pids + memory controllers, or v2) that caps the whole sandbox."""
+
+    def __init__(self, directories: list[Path]) -> None:
+        self.directories = directories
+
+    @classmethod
+    def create(cls, limits: Limits) -> Cgroup:
+        layout = _cgroup_layout()
+        if layout is None:
+            raise InfrastructureError("no writable cgroup for the sandbox's process and memory limits")
+        name = uuid.uuid4().hex[:12]
+        memory = str(2 * limits.memory_mb * 1024 * 1024)  # backstop over RLIMIT_DATA: tmpfs, threads
+        directories = []
+        for root, settings in layout(limits.processes, memory):
+            directory = root / CGROUP_PARENT / name
+            directory.mkdir(parents=True)
+            directories.append(directory)
+            for key, value in settings.items():
+                if (directory / key).exists():
+                    (directory / key).write_text(value)
+        return cls(directories)
+
+    def join_command(self) -> list[str]:
+        """A prefix that moves the command into the cgroup before it starts (no preexec_fn)."""
+        script = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 111; shift; n=$((n-1)); done; exec "$@"'
+        return ["/bin/sh", "-c", script, "sh", str(len(self.directories)),
+                *(str(d / "cgroup.procs") for d in self.directories)]
+
+    def destroy(self) -> None:
+        """Kill whatever is left in the cgroup and remove it."""
+        for directory in self.directories:
+            for _ in range(50):
+                pids = _read_pids(directory)
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                try:
+                    directory.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+def _read_pids(directory: Path) -> list[int]:
+    try:
+        return [int(line) for line in (directory / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _cgroup_layout() -> Callable[[int, str], list[tuple[Path, dict[str, str]]]] | None:
+    v1_pids, v1_memory = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup/memory")
+    if os.access(v1_pids, os.W_OK) and os.access(v1_memory, os.W_OK):
+        def v1(processes: int, memory: str) -> list[tuple[Path, dict[str, str]]]:
+            return [(v1_pids, {"pids.max": str(processes)}),
+                    (v1_memory, {"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory})]
+        return v1
+    v2 = Path("/sys/fs/cgroup")
+    controllers = v2 / "cgroup.controllers"
+    if controllers.exists() and {"pids", "memory"} <= set(controllers.read_text().split()) and os.access(v2, os.W_OK):
+        def unified(processes: int, memory: str) -> list[tuple[Path, dict[str, str]]]:
+            parent = v2 / CGROUP_PARENT
+            parent.mkdir(exist_ok=True)
+            (parent / "cgroup.subtree_control").write_text("+pids +memory")
+            return [(v2, {"pids.max": str(processes), "memory.max": memory, "memory.swap.max": "0"})]
+        return unified
+    return None
+
+
+def _needs_cgroup() -> bool:
+    # RLIMIT_NPROC (set by the child) limits processes only when the real uid is not root.
+    return os.getuid() == 0
+
+
+# ---------------------------------------------------------------------------- choosing
+
+
+def _bwrap() -> str:
+    return shutil.which("bwrap") or "bwrap"
+
+
+@functools.lru_cache(maxsize=1)
+def isolation_problems() -> tuple[str, ...]:
+    """What this machine lacks for the grading sandbox; empty when it has everything."""
+    if shutil.which("bwrap") is None:
+        return ("bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)",)
+    probe = subprocess.run(
+        [_bwrap(), "--unshare-all", "--die-with-parent", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+         "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+         "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--", "/usr/bin/true"],
+        capture_output=True, text=True, timeout=30,
+    )
+    problems = []
+    if probe.returncode != 0:
+        problems.append(f"bubblewrap cannot create namespaces here ({probe.stderr.strip()[:200]}); "
+                        "enable unprivileged user namespaces or run the grader as root")
+    if _needs_cgroup() and _cgroup_layout() is None:
+        problems.append("no writable pids and memory cgroup (v1 under /sys/fs/cgroup/{pids,memory} or v2 with "
+                        "both controllers): as root, the number of processes cannot be limited otherwise")
+    return tuple(problems)
+
+
+def choose_sandbox(assignment: Assignment, *, allow_unisolated: bool = False) -> Sandbox:
+    """The bubblewrap sandbox; or, when it cannot be set up, a refusal naming what is missing,
+    unless the caller explicitly accepts unisolated grading."""
+    base, files = assignment.data_files()
+    problems = isolation_problems()
+    if allow_unisolated:
+        print("autograder: WARNING: grading without isolation (--no-isolation): student code runs with your "
+              "permissions and can read your files", file=sys.stderr)
+        return Unisolated(files, base)
+    if problems:
+        raise InfrastructureError(
+            "student code cannot be isolated on this machine: " + "; ".join(problems)
+            + ". Fix that, or pass --no-isolation to accept unisolated grading"
+        )
+    return Bubblewrap(files, base, assignment.limits)

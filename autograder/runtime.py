@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
@@ -295,7 +296,11 @@ class LocalRuntime:
 
     def __init__(self, namespace: dict[str, Any], limits: Limits) -> None:
         self.executor = Executor(namespace, limits.output_kb * 1024)
-        self.cells: tuple[Cell, ...] = ()
+        history = namespace.get("In", [])  # IPython keeps every executed cell's code here
+        self.cells: tuple[Cell, ...] = tuple(
+            Cell(number, source) for number, source in enumerate(history if isinstance(history, list) else [])
+            if isinstance(source, str) and source
+        )
         self.cell_reports: tuple[CellReport, ...] = ()
         self.notes: list[str] = []
         self.call_seconds = limits.call_seconds
@@ -398,9 +403,19 @@ class Submission:
             raise self._runtime.error
         if not self._runtime.defines(name):
             raise MissingFunction(
-                f"your notebook does not define {name}; define it with exactly this name and run its cell"
+                f"your notebook does not define {name}{self._why_undefined(name)}; "
+                "define it with exactly this name and make sure its cell runs"
             )
         return RemoteFunction(self._runtime, name, name)
+
+    def _why_undefined(self, name: str) -> str:
+        """', because cell 14 (which defines it) failed: SyntaxError ...' when that is the reason."""
+        cells = {c.number: c for c in self._runtime.cells}
+        for report in self._runtime.cell_reports:
+            cell = cells.get(report.number)
+            if report.status != "ok" and cell is not None and re.search(rf"\bdef\s+{re.escape(name)}\s*\(", cell.source):
+                return f": cell {report.number}, which defines it, failed with {report.message}"
+        return ""
 
     def defines(self, name: str) -> bool:
         return self._runtime.defines(name)

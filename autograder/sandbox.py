@@ -185,6 +185,7 @@ class Child:
                 "nofile": limits.open_files,
                 "core": 0,
                 "cpu": int(limits.submission_seconds) + 30,
+                "nproc": limits.processes,  # binds only where the real uid is not root; else the cgroup
             },
         }
         try:

@@ -73,11 +73,17 @@ def check_backward_propagation_other_sizes(submission, reference, rng):
 
 
 @pytest.mark.exercise("update_parameters", points=1)
-def check_update_parameters_leaves_its_inputs_alone(submission, rng):
-    """update_parameters returns new arrays; the caller's dict and arrays stay as they were."""
+def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
+    """A right step that returns new arrays: the caller's dict and arrays stay as they were."""
     params, grads = public.update_case(rng)
-    record = submission.update_parameters.with_options(watch_args=True).call(params, grads, learning_rate=0.3)
-    expect_dict(record.value, name="parameters", keys=("W", "b"))
+    rate = public.LEARNING_RATE
+    record = submission.update_parameters.with_options(watch_args=True).call(params, grads, learning_rate=rate)
+    got = expect_dict(record.value, name="parameters", keys=("W", "b"))
+    expected = reference.update_parameters(params, grads, learning_rate=rate)
+    default_step = reference.update_parameters(params, grads)
+    for key in ("W", "b"):
+        expect_close(got[key], expected[key], name=f'parameters["{key}"]',
+                     mistakes=public.update_mistakes(params, grads, default_step, key))
     (params_after, grads_after), _ = record.args_after
     for key in ("W", "b"):
         if not np.array_equal(params_after.get(key), params[key]):

@@ -1,0 +1,166 @@
+"""Results as people read them: terminal tables for instructors, a check table for students."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from typing import Sequence
+
+from .results import CheckResult, ExerciseResult, Result
+
+__all__ = ["CheckReport", "class_table", "submission_report"]
+
+WIDTH = 100
+_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT", "crashed": "CRASH", "missing": "MISSING"}
+
+
+def _points(points: float, max_points: float) -> str:
+    return f"{points:g}/{max_points:g}"
+
+
+def _wrap(text: str, indent: str) -> str:
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, WIDTH - len(indent)) or [""]
+    return "\n".join(indent + line for line in lines)
+
+
+def submission_report(result: Result, *, show_hidden: bool = True) -> str:
+    """One submission: a line per exercise, then what went wrong and the hint."""
+    lines = [f"{result.submission}  ({result.assignment}): {_points(result.points, result.max_points)} points"]
+    if result.problem:
+        lines.append(_wrap(f"! {result.problem}", "  "))
+    width = max((len(e.name) for e in result.exercises), default=10)
+    for exercise in result.exercises:
+        lines.append(f"  {exercise.name:<{width}}  {_points(exercise.points, exercise.max_points):>7}  {_MARK[exercise.status]}")
+        for check in exercise.checks:
+            if check.status != "passed" and (show_hidden or not check.hidden):
+                lines.append(_describe_check(check, "      "))
+    troubled = [c for c in result.cells if c.status != "ok"]
+    if troubled:
+        lines.append("  cells that did not run cleanly (the grader went on after each):")
+        lines += [_wrap(f"cell {c.number}: {c.status}: {c.message}", "      ") for c in troubled]
+    lines += [_wrap(f"note: {note}", "  ") for note in result.notes]
+    return "\n".join(lines)
+
+
+def _describe_check(check: CheckResult, indent: str) -> str:
+    text = f"{check.name}{' (hidden)' if check.hidden else ''}: {check.message}"
+    if check.hint:
+        text += f"\nHint: {check.hint}"
+    if check.seed is not None:
+        text += f"\n(seed {check.seed})"
+    return _wrap(text, indent)
+
+
+def class_table(results: Sequence[Result]) -> str:
+    """Every submission against every exercise, numbered columns with a legend, then the findings."""
+    if not results:
+        return "no submissions"
+    exercises = [e.name for e in results[0].exercises]
+    names = [_short(r.submission) for r in results]
+    width = max(len("submission"), *(len(n) for n in names))
+    header = f"{'submission':<{width}}  " + " ".join(f"{i + 1:>5}" for i in range(len(exercises))) + "   total"
+    lines = [header, "-" * len(header)]
+    for name, result in zip(names, results):
+        cells = " ".join(f"{_cell(result, e):>5}" for e in exercises)
+        lines.append(f"{name:<{width}}  {cells}  {_points(result.points, result.max_points):>6}")
+    lines.append("")
+    lines.append("columns: " + ", ".join(f"{i + 1} {e}" for i, e in enumerate(exercises)))
+    findings = [_finding(name, r) for name, r in zip(names, results)]
+    findings = [f for f in findings if f]
+    if findings:
+        lines += ["", "what each submission got wrong:"] + findings
+    return "\n".join(lines)
+
+
+def _cell(result: Result, exercise: str) -> str:
+    try:
+        found = result.exercise(exercise)
+    except KeyError:
+        return "-"
+    return f"{found.points:g}" + ("" if found.status in ("passed", "failed") else found.status[0].upper())
+
+
+def _short(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.removesuffix(".ipynb").removesuffix(".py")
+
+
+def _finding(name: str, result: Result) -> str:
+    wrong = [e for e in result.exercises if e.status != "passed"]
+    if result.problem:
+        return _wrap(f"{name}: {result.problem}", "  ")
+    if not wrong or len(wrong) == len(result.exercises) and all(e.status == "missing" for e in wrong):
+        return "" if not wrong else f"  {name}: nothing implemented yet"
+    parts = [_exercise_line(e) for e in wrong]
+    return f"  {name}:\n" + "\n".join(parts)
+
+
+def _exercise_line(exercise: ExerciseResult) -> str:
+    text = f"{exercise.name} [{exercise.status}]: {exercise.message}"
+    if exercise.hint:
+        text += f" Hint: {exercise.hint}"
+    return _wrap(textwrap.shorten(text, 600), "    ")
+
+
+class CheckReport:
+    """What ``check("<exercise>")`` shows a student: an HTML table in Jupyter, text elsewhere."""
+
+    def __init__(self, result: Result, title: str) -> None:
+        self.result = result
+        self.title = title
+        self.checks = [c for e in result.exercises for c in e.checks if not c.hidden]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.status == "passed" for c in self.checks) and bool(self.checks)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        earned = sum(c.points for c in self.checks)
+        total = sum(c.max_points for c in self.checks)
+        lines = [f"{self.title}: {earned:g}/{total:g} points from the public checks"]
+        for check in self.checks:
+            lines.append(f"  [{'x' if check.status == 'passed' else ' '}] {check.exercise} › {check.name}"
+                         f"  {_points(check.points, check.max_points)}" + ("" if check.status == "passed" else f"  {_MARK[check.status]}"))
+            if check.status != "passed":
+                lines.append(_describe_check(check, "        "))
+        if self.passed:
+            lines.append("All public checks pass. Hidden checks with other inputs run when your work is graded.")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        earned = sum(c.points for c in self.checks)
+        total = sum(c.max_points for c in self.checks)
+        rows = "".join(_html_row(c) for c in self.checks)
+        verdict = ("All public checks pass. Hidden checks with other inputs run when your work is graded."
+                   if self.passed else "Some checks fail: read the message and the hint, fix the function, run its cell, and check again.")
+        return (
+            '<div class="calc4ml-check" style="font-family: sans-serif; max-width: 60em">'
+            f"<p><b>{html.escape(self.title)}</b>: {earned:g}/{total:g} points from the public checks</p>"
+            '<table style="border-collapse: collapse; width: 100%">'
+            "<tr><th style='text-align:left'></th><th style='text-align:left'>check</th>"
+            "<th style='text-align:left'>points</th><th style='text-align:left'>what we found</th></tr>"
+            f"{rows}</table><p>{html.escape(verdict)}</p></div>"
+        )
+
+
+def _html_row(check: CheckResult) -> str:
+    good = check.status == "passed"
+    colour = "#e6f4ea" if good else "#fce8e6"
+    symbol = "&#10004;" if good else "&#10008;"
+    detail = "" if good else html.escape(check.message)
+    if check.hint and not good:
+        detail += f"<br><i>Hint: {html.escape(check.hint)}</i>"
+    if not good and check.seed is not None:
+        detail += f"<br><small>seed {check.seed}</small>"
+    return (
+        f"<tr style='background:{colour}; border-top: 1px solid #ddd'>"
+        f"<td style='padding:4px'>{symbol}</td>"
+        f"<td style='padding:4px'>{html.escape(check.exercise)} › {html.escape(check.name)}</td>"
+        f"<td style='padding:4px'>{_points(check.points, check.max_points)}</td>"
+        f"<td style='padding:4px'>{detail}</td></tr>"
+    )

@@ -1,0 +1,130 @@
+"""The student's face: ``check("<exercise>")`` and ``check_all()`` in the notebook, ``grade()`` in
+nbgrader grade cells.
+
+Self-checks run the *public* checks only, in the student's own kernel (no sandbox needed: it is
+their code on their machine), against the answers recorded in ``checks/public_cases.json``: the
+reference solution is never on the student's machine. ``grade()`` returns a plain float for
+nbgrader; during ``nbgrader autograde`` in the course folder it runs every check against the
+reference, otherwise the public ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .config import STUDENT_CHECKS_DIR, Assignment, find_course_root
+from .errors import GraderError, InstructorError
+from .plugin import CheckRun, Visibility, run_checks
+from .report import CheckReport
+from .results import Result
+from .runtime import LocalRuntime, Submission
+from .scoring import score
+
+__all__ = ["check", "check_all", "grade"]
+
+
+def check(exercise: str | None = None) -> CheckReport:
+    """Run the public checks of one exercise (or all) on the functions this notebook defined."""
+    assignment = locate_assignment()
+    result = run_in_kernel(assignment, _namespace(), "public", exercise)
+    title = f"{assignment.name} › {exercise}" if exercise else assignment.name
+    return CheckReport(result, title)
+
+
+def check_all() -> CheckReport:
+    """Every exercise's public checks, as one summary."""
+    return check(None)
+
+
+def grade(exercise: str) -> float:
+    """Points for one exercise as a float in [0, points], for an nbgrader grade cell.
+
+    Writes nothing to stderr (nbgrader would score the cell 0) and never returns anything but a
+    float (nbgrader would give full marks). Outside ``nbgrader autograde`` only the public checks
+    can run; their share of the points is then scaled to the exercise's points.
+    """
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(sink), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _grade(exercise)
+    except GraderError as exc:
+        print(f"grade({exercise!r}) could not run: {exc}")
+        return 0.0
+
+
+def _grade(exercise: str) -> float:
+    autograding = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+    assignment = locate_assignment(full=autograding)
+    visibility: Visibility = "all" if autograding and assignment.reference is not None else "public"
+    result = run_in_kernel(assignment, _namespace(), visibility, exercise)
+    found = result.exercise(exercise) if any(e.name == exercise for e in result.exercises) else None
+    if found is None or found.max_points == 0:
+        raise InstructorError(f"no checks for exercise {exercise!r}")
+    if visibility == "all":
+        return float(min(max(found.points, 0.0), found.max_points))
+    full = _exercise_points(assignment, exercise)
+    return float(min(max(full * found.points / found.max_points, 0.0), full))
+
+
+def _exercise_points(assignment: Assignment, exercise: str) -> float:
+    """The exercise's full points, hidden checks included, from the notebook's grade cell."""
+    import json
+
+    for folder in (Path.cwd(), assignment.release_dir or Path.cwd()):
+        notebook = folder / assignment.notebook
+        if notebook.exists():
+            for cell in json.loads(notebook.read_text(encoding="utf-8")).get("cells", []):
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if meta.get("grade") and meta.get("grade_id") == exercise:
+                    return float(meta.get("points", 0))
+    raise InstructorError(f"no grade cell with grade_id {exercise!r} in {assignment.notebook}")
+
+
+def run_in_kernel(assignment: Assignment, namespace: dict[str, Any], visibility: Visibility,
+                  exercise: str | None) -> Result:
+    """The checks on functions living in this process, scored like any submission."""
+    from .grade import oracles
+
+    reference, mistakes = oracles(assignment, live=visibility == "all")
+    runtime = LocalRuntime(namespace, assignment.limits)
+    run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, assignment.seed)
+    checks = run_checks(run)
+    return score("this notebook", assignment.name, assignment.exercises, checks, seed=assignment.seed)
+
+
+def locate_assignment(start: Path | None = None, full: bool = False) -> Assignment:
+    """The assignment of the notebook in ``start`` (the kernel's folder).
+
+    A student's release folder has ``checks/``; in the course folder the notebook's folder is
+    named after the assignment (``source/<a>/``, ``release/<a>/``, ``autograded/<s>/<a>/``).
+    """
+    here = (start or Path.cwd()).resolve()
+    root = find_course_root(here)
+    if root is not None and (root / "assignments" / here.name).is_dir():
+        return Assignment.load(here.name, root)
+    if not full and (here / STUDENT_CHECKS_DIR / "assignment.toml").exists():
+        return Assignment.load(here / STUDENT_CHECKS_DIR)
+    raise InstructorError(
+        f"cannot tell which assignment this notebook belongs to: {here} has no {STUDENT_CHECKS_DIR}/ folder. "
+        "Open the notebook from the folder it was released in (it has a checks/ folder next to it)"
+    )
+
+
+def _namespace() -> dict[str, Any]:
+    """The notebook's global namespace (IPython's user namespace, or __main__'s)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        return shell.user_ns  # type: ignore[no-any-return]
+    return vars(sys.modules["__main__"])

@@ -1,0 +1,119 @@
+"""The CI face: prove an assignment's checks are right before any student is graded by them.
+
+* the reference gets full marks;
+* the released stub gets zero, every check with a verdict, and the grader does not crash;
+* every mutant loses exactly the points its samples.toml entry says, with the hint it names;
+* grading the same submission twice gives identical results;
+* ``release/``, the public cases and the sample notebooks are up to date, and the notebook's
+  grade cells carry the points the checks give.
+
+The exit status is the sum of the failures' bits, so CI logs say which part failed.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from enum import IntFlag
+
+from .batch import grade_many
+from .config import Assignment
+from .isolation import Sandbox
+from .release import release_differences
+from .results import Result
+from .samples import expectation_problems, load_samples, sample_differences
+
+__all__ = ["Failure", "VerifyReport", "verify"]
+
+
+class Failure(IntFlag):
+    REFERENCE = 1  # the reference did not get full marks
+    STUB = 2  # the stub did not get zero, or crashed the grader
+    MUTANTS = 4  # a mutant was not caught as its samples.toml says
+    NONDETERMINISM = 8  # the same submission graded twice differed
+    OUT_OF_DATE = 16  # release/, public cases, samples or grade-cell points disagree with the sources
+
+
+@dataclass
+class VerifyReport:
+    assignment: str
+    failures: Failure = Failure(0)
+    lines: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+
+    def fail(self, kind: Failure, message: str) -> None:
+        self.failures |= kind
+        self.lines.append(f"FAIL [{kind.name.lower()}] {message}")
+
+    def ok(self, message: str) -> None:
+        self.lines.append(f"ok   {message}")
+
+
+def verify(assignment: Assignment, sandbox: Sandbox, executor: Executor | None = None) -> VerifyReport:
+    report = VerifyReport(assignment.name)
+    _check_up_to_date(assignment, report)
+    samples = load_samples(assignment)
+    paths = [s.path for s in samples]
+    reference = next((s for s in samples if s.kind == "reference"), None)
+    if reference is not None:
+        paths.append(reference.path)  # graded twice: the results must be identical
+    results = list(grade_many(assignment, paths, sandbox, executor=executor))
+    report.results = results[: len(samples)]
+    kinds = {"reference": Failure.REFERENCE, "stub": Failure.STUB, "mutant": Failure.MUTANTS}
+    for sample, result in zip(samples, results):
+        problems = expectation_problems(sample, result)
+        label = f"{sample.kind} {sample.name}: {result.points:g}/{result.max_points:g}"
+        if problems:
+            report.fail(kinds[sample.kind], label + "".join(f"\n       {p}" for p in problems))
+        else:
+            report.ok(label + (f" ({sample.mistake})" if sample.kind == "mutant" else ""))
+    if reference is not None:
+        first, second = results[samples.index(reference)], results[-1]
+        if first != second:
+            report.fail(Failure.NONDETERMINISM, f"grading {reference.name} twice gave different results")
+        else:
+            report.ok(f"grading {reference.name} twice gave identical results")
+    return report
+
+
+def _check_up_to_date(assignment: Assignment, report: VerifyReport) -> None:
+    stale = release_differences(assignment) + sample_differences(assignment)
+    for item in stale:
+        report.fail(Failure.OUT_OF_DATE, f"{item}; run `autograder release {assignment.name}` and `autograder samples {assignment.name}`")
+    if not stale:
+        report.ok("release/, public cases and sample notebooks are up to date")
+    mismatched = _grade_cell_points(assignment)
+    for item in mismatched:
+        report.fail(Failure.OUT_OF_DATE, item)
+    if not mismatched:
+        report.ok("grade cells carry the points the checks give")
+
+
+def _grade_cell_points(assignment: Assignment) -> list[str]:
+    """Grade cells whose points differ from the sum of their exercise's check points."""
+    from .plugin import CheckRun, run_checks
+    from .runtime import FailedRuntime, Submission
+    from .errors import MissingFunction
+
+    assert assignment.source_dir is not None
+    run = CheckRun(assignment, Submission(FailedRuntime(MissingFunction("counting points"))), None, None, "all")
+    checks = run_checks(run)
+    totals: dict[str, float] = {}
+    for check in checks:
+        totals[check.exercise] = totals.get(check.exercise, 0.0) + check.max_points
+    notebook = json.loads((assignment.source_dir / assignment.notebook).read_text(encoding="utf-8"))
+    cells = {
+        meta["grade_id"]: float(meta.get("points", 0))
+        for meta in (c.get("metadata", {}).get("nbgrader", {}) for c in notebook["cells"])
+        if meta.get("grade")
+    }
+    problems = [
+        f"grade cell {name!r} in source/{assignment.name}/{assignment.notebook} has {cells.get(name)} points, "
+        f"the checks give {points:g}; make them agree"
+        for name, points in totals.items() if cells.get(name) != points
+    ]
+    problems += [f"grade cell {name!r} has no checks (no exercise of that name)" for name in cells if name not in totals]
+    if list(totals) != list(assignment.exercises):
+        problems.append(f"assignment.toml lists exercises {list(assignment.exercises)}, the checks cover {list(totals)}")
+    return problems
