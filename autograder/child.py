@@ -346,9 +346,17 @@ class _Channel:
         """Call a function that lives on the trusted side and wait for its result."""
         self.next_callback += 1
         ident = self.next_callback
-        self.send({"op": "callback", "id": ident, "h": handle,
-                   "args": wire.encode(args), "kwargs": wire.encode(kwargs)})
-        reply = self.receive()
+        request = {"op": "callback", "id": ident, "h": handle, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
+        # A time limit must not strike half-way through a frame (the channel would be out of step):
+        # hold SIGALRM while talking; a pending one fires as soon as the answer is in.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        try:
+            self.send(request)
+            reply = self.receive()
+            while reply.get("op") in ("callback_return", "callback_raise") and reply.get("id") != ident:
+                reply = self.receive()  # an answer to an abandoned earlier callback: skip it
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
         if reply.get("op") == "callback_return" and reply.get("id") == ident:
             return wire.decode(reply.get("value"), resolve=self.remote)
         if reply.get("fallback"):

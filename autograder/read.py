@@ -156,13 +156,17 @@ def _kernel_name(document: dict[str, Any]) -> str:
 def _script_cells(text: str) -> tuple[Cell, ...]:
     """Split a script at ``# %%`` lines; without them the whole file is one cell."""
     cells, current, number = [], [], 1
+
+    def has_code(lines: list[str]) -> bool:
+        return any(line.strip() and not _CELL_MARK.match(line) for line in lines)
+
     for line in text.splitlines(keepends=True):
-        if _CELL_MARK.match(line) and any(s.strip() for s in current):
+        if _CELL_MARK.match(line) and has_code(current):
             cells.append(Cell(number, neutralise_ipython("".join(current))))
             number += 1
             current = []
         current.append(line)
-    if any(s.strip() for s in current):
+    if has_code(current):
         cells.append(Cell(number, neutralise_ipython("".join(current))))
     return tuple(cells)
 

@@ -111,6 +111,7 @@ def dump_results(results: Iterable[Result], path: Path) -> None:
         "results": [r.to_json() for r in results],
     }
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp-{id(document)}")
     temporary.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     temporary.replace(path)

@@ -1,0 +1,44 @@
+# calc4ml autograder. `make demo` and `make test` set up everything they need on first use.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSIGNMENTS := perceptron_regression
+
+.PHONY: demo test verify release samples lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Python 3.11 is required (found $$($(PYTHON) --version)); set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dask,dev]'
+	touch $(STAMP)
+
+# Debian tools the sandbox needs; installed when missing and we are root, otherwise explained.
+system-deps:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else echo "bubblewrap is missing: sudo apt-get install bubblewrap"; exit 1; fi; }
+
+demo: $(STAMP) system-deps
+	$(BIN)/autograder grade perceptron_regression tests/samples/perceptron_regression/ --workers 2 --json out/demo-results.json
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+verify: $(STAMP) system-deps
+	$(BIN)/autograder verify $(ASSIGNMENTS) --workers 2
+
+release: $(STAMP)
+	$(BIN)/autograder release $(ASSIGNMENTS)
+	$(BIN)/autograder samples $(ASSIGNMENTS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check autograder tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
