@@ -8,9 +8,9 @@ on the executor.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from .config import Assignment
 from .grade import grade_submission

@@ -20,7 +20,8 @@ import signal
 import sys
 import traceback
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 if __package__:
     from . import wire

@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import GraderError, InfrastructureError, InstructorError
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import InstructorError
 
@@ -148,7 +149,8 @@ def _locate(name_or_path: str | Path, course_root: Path | None) -> Path:
     if root is not None and (root / "assignments" / str(name_or_path) / ASSIGNMENT_FILE).exists():
         return (root / "assignments" / str(name_or_path)).resolve()
     known = sorted(p.parent.name for p in (root / "assignments").glob(f"*/{ASSIGNMENT_FILE}")) if root else []
-    where = f" Known assignments: {', '.join(known)}." if known else " Run from a course folder (one with assignments/ and nbgrader_config.py) or give the assignment's folder."
+    where = (f" Known assignments: {', '.join(known)}." if known else
+             " Run from a course folder (one with assignments/ and nbgrader_config.py) or give the assignment's folder.")
     raise InstructorError(f"no assignment called {str(name_or_path)!r}.{where}")
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
 
 from .config import Assignment, Limits
 from .errors import UnreadableSubmission
+from .isolation import Sandbox
 from .oracle import LiveSource, Oracle, ReplaySource, load_module
 from .plugin import CheckRun, Visibility, run_checks
 from .read import read_submission
 from .results import Result
 from .runtime import FailedRuntime, SandboxRuntime, Submission
-from .sandbox import Launch
 from .scoring import score
 
 __all__ = ["grade_submission", "oracles"]
@@ -22,7 +21,7 @@ __all__ = ["grade_submission", "oracles"]
 def grade_submission(
     assignment: Assignment,
     path: Path,
-    sandbox: Callable[[int, int], Launch],
+    sandbox: Sandbox,
     *,
     visibility: Visibility = "all",
     exercise: str | None = None,

@@ -27,8 +27,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Protocol
 
 from .config import Assignment, Limits
 from .errors import InfrastructureError
@@ -36,7 +37,13 @@ from .sandbox import CHILD_SCRIPT, Launch
 
 __all__ = ["Bubblewrap", "Sandbox", "Unisolated", "choose_sandbox", "child_environment", "isolation_problems"]
 
-Sandbox = Callable[[int, int], Launch]
+class Sandbox(Protocol):
+    """Starts a child: given the pipe ends it inherits, the command, environment and folder."""
+
+    name: str
+
+    def __call__(self, fd_in: int, fd_out: int) -> Launch: ...
+
 
 SANDBOX_UID = 65534  # "nobody"
 WORK_MB = 64  # private writable /work (data files are mounted into it read-only)

@@ -19,9 +19,10 @@ import importlib.util
 import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -87,7 +88,7 @@ def bind(name: str, signature: Signature | None, args: tuple[Any, ...], kwargs: 
     names = [p[0] for p in signature]
     if len(args) > len(names):
         raise TypeError(f"{name}() takes {len(names)} arguments but {len(args)} were given")
-    values = dict(zip(names, args))
+    values = dict(zip(names, args, strict=False))  # fewer args than names: defaults follow
     for key, value in kwargs.items():
         if key not in names:
             raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
@@ -213,7 +214,7 @@ class Oracle:
 
         def ask(*args: Any, **kwargs: Any) -> Any:
             bound = bind(name, self._source.signature(name), args, kwargs)
-            question = ("call", name, bound, {}, np_seed)
+            question: tuple[Any, ...] = ("call", name, bound, {}, np_seed)
             return self._source.answer(question, lambda: self._call(name, args, kwargs, np_seed))
 
         ask.__name__ = name
@@ -224,7 +225,7 @@ class Oracle:
         from .numeric import jax_gradient
 
         def ask(*args: Any) -> Any:
-            question = ("grad", name, list(args), {"argnums": argnums}, None)
+            question: tuple[Any, ...] = ("grad", name, list(args), {"argnums": argnums}, None)
             return self._source.answer(question, lambda: jax_gradient(self._resolve(name), argnums, *_copy(args)))
 
         return ask
@@ -234,7 +235,7 @@ class Oracle:
         from .numeric import jax_hessian
 
         def ask(*args: Any) -> Any:
-            question = ("hessian", name, list(args), {}, None)
+            question: tuple[Any, ...] = ("hessian", name, list(args), {}, None)
             return self._source.answer(question, lambda: jax_hessian(self._resolve(name), *_copy(args)))
 
         return ask

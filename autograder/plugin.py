@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator, Literal
+from typing import Literal
 
 import numpy as np
 import pytest
@@ -241,7 +243,8 @@ def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult
         code = pytest.main(args, plugins=[run, __import__(__name__, fromlist=["_"])])
     finally:
         _restore_env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", saved)
-    if code == pytest.ExitCode.INTERRUPTED:
+        _forget_modules(files)
+    if code == pytest.ExitCode.INTERRUPTED and not run.broken_checks:  # collection errors also "interrupt"
         raise KeyboardInterrupt
     if run.broken_checks or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         problems = "\n".join(run.broken_checks) or f"pytest exited with {code!r}"
@@ -257,6 +260,15 @@ def public_checks(hidden_file: str) -> ModuleType:
     from .oracle import load_module
 
     return load_module(Path(hidden_file).with_name(PUBLIC_CHECKS), "checks")
+
+
+def _forget_modules(files: Sequence[Path]) -> None:
+    """Drop the check modules pytest imported: pytest names them by their path relative to the
+    rootdir, so another assignment's (or course's) checks_public.py would otherwise get this one."""
+    paths = {str(Path(f).resolve()) for f in files}
+    for name, module in list(sys.modules.items()):
+        if str(Path(getattr(module, "__file__", None) or "/nonexistent").resolve()) in paths:
+            del sys.modules[name]
 
 
 def _restore_env(name: str, value: str | None) -> None:

@@ -155,7 +155,9 @@ def _kernel_name(document: dict[str, Any]) -> str:
 
 def _script_cells(text: str) -> tuple[Cell, ...]:
     """Split a script at ``# %%`` lines; without them the whole file is one cell."""
-    cells, current, number = [], [], 1
+    cells: list[Cell] = []
+    current: list[str] = []
+    number = 1
 
     def has_code(lines: list[str]) -> bool:
         return any(line.strip() and not _CELL_MARK.match(line) for line in lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from .results import CheckResult, ExerciseResult, Result
 
@@ -62,12 +62,12 @@ def class_table(results: Sequence[Result]) -> str:
     width = max(len("submission"), *(len(n) for n in names))
     header = f"{'submission':<{width}}  " + " ".join(f"{i + 1:>5}" for i in range(len(exercises))) + "   total"
     lines = [header, "-" * len(header)]
-    for name, result in zip(names, results):
+    for name, result in zip(names, results, strict=True):
         cells = " ".join(f"{_cell(result, e):>5}" for e in exercises)
         lines.append(f"{name:<{width}}  {cells}  {_points(result.points, result.max_points):>6}")
     lines.append("")
     lines.append("columns: " + ", ".join(f"{i + 1} {e}" for i, e in enumerate(exercises)))
-    findings = [_finding(name, r) for name, r in zip(names, results)]
+    findings = [_finding(name, r) for name, r in zip(names, results, strict=True)]
     findings = [f for f in findings if f]
     if findings:
         lines += ["", "what each submission got wrong:"] + findings
@@ -124,8 +124,9 @@ class CheckReport:
         total = sum(c.max_points for c in self.checks)
         lines = [f"{self.title}: {earned:g}/{total:g} points from the public checks"]
         for check in self.checks:
+            mark = "" if check.status == "passed" else f"  {_MARK[check.status]}"
             lines.append(f"  [{'x' if check.status == 'passed' else ' '}] {check.exercise} › {check.name}"
-                         f"  {_points(check.points, check.max_points)}" + ("" if check.status == "passed" else f"  {_MARK[check.status]}"))
+                         f"  {_points(check.points, check.max_points)}{mark}")
             if check.status != "passed":
                 lines.append(_describe_check(check, "        "))
         if self.passed:
@@ -137,7 +138,8 @@ class CheckReport:
         total = sum(c.max_points for c in self.checks)
         rows = "".join(_html_row(c) for c in self.checks)
         verdict = ("All public checks pass. Hidden checks with other inputs run when your work is graded."
-                   if self.passed else "Some checks fail: read the message and the hint, fix the function, run its cell, and check again.")
+                   if self.passed else
+                   "Some checks fail: read the message and the hint, fix the function, run its cell, and check again.")
         return (
             '<div class="calc4ml-check" style="font-family: sans-serif; max-width: 60em">'
             f"<p><b>{html.escape(self.title)}</b>: {earned:g}/{total:g} points from the public checks</p>"

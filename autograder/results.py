@@ -8,9 +8,10 @@ A :class:`Result` is everything known about one graded submission. Its JSON form
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 __all__ = [
     "FORMAT",

@@ -14,8 +14,9 @@ import ast
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from . import wire
 from .child import Executor
@@ -50,9 +51,11 @@ class CallRecord:
 
 class Runtime(Protocol):
     cells: tuple[Cell, ...]
-    cell_reports: tuple[CellReport, ...]
     notes: list[str]
     call_seconds: float
+
+    @property
+    def cell_reports(self) -> tuple[CellReport, ...]: ...
 
     def defines(self, name: str) -> bool: ...
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import copy
 import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .config import Assignment
 from .errors import InstructorError
@@ -128,13 +129,12 @@ def _replace_once(notebook: dict[str, Any], old: str, new: str, name: str) -> No
 
 
 def _solution_cells(source: dict[str, Any]) -> dict[str, str]:
-    return {
-        _grade_id(cell): "\n".join(
-            line for line in _text(cell).splitlines() if line.strip() not in _MARKERS
-        )
-        for cell in source["cells"]
-        if _is_solution(cell)
-    }
+    solutions = {}
+    for cell in source["cells"]:
+        grade_id = _grade_id(cell)
+        if _is_solution(cell) and grade_id is not None:
+            solutions[grade_id] = "\n".join(line for line in _text(cell).splitlines() if line.strip() not in _MARKERS)
+    return solutions
 
 
 def write_samples(assignment: Assignment) -> list[Path]:

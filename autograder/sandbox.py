@@ -15,9 +15,10 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import wire
 from .config import Limits
@@ -63,7 +64,10 @@ class _Pipe:
         self.buffer = bytearray()
 
     def send(self, message: dict[str, Any], deadline: float) -> None:
-        body = _encode_frame(message)
+        try:
+            body = wire.encode_frame(message)
+        except wire.WireError as exc:
+            raise ChildGone(f"a request could not be sent ({exc})") from None
         view = memoryview(body)
         while view:
             self._wait(self.write_fd, select.POLLOUT, deadline)
@@ -87,15 +91,13 @@ class _Pipe:
     def _take_frame(self) -> dict[str, Any] | None:
         if len(self.buffer) < 4:
             return None
-        size = int.from_bytes(self.buffer[:4], "big")
-        if size > wire.MAX_FRAME_BYTES:
-            raise ChildGone(f"the child sent a message of {size} bytes, over the {wire.MAX_FRAME_BYTES}-byte limit")
-        if len(self.buffer) < 4 + size:
-            return None
-        body = bytes(self.buffer[: 4 + size])
-        del self.buffer[: 4 + size]
         try:
-            return wire.read_frame(_BytesReader(body))
+            size = wire.frame_size(bytes(self.buffer[:4]))
+            if len(self.buffer) < 4 + size:
+                return None
+            body = bytes(self.buffer[4 : 4 + size])
+            del self.buffer[: 4 + size]
+            return wire.parse_body(body)
         except wire.WireError as exc:
             raise ChildGone(f"the child sent malformed data ({exc})") from None
 
@@ -113,31 +115,6 @@ class _Pipe:
                 os.close(fd)
             except OSError:
                 pass
-
-
-class _BytesReader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.pos = data, 0
-
-    def read(self, size: int) -> bytes:
-        chunk = self.data[self.pos : self.pos + size]
-        self.pos += len(chunk)
-        return chunk
-
-
-def _encode_frame(message: dict[str, Any]) -> bytes:
-    class _Sink:
-        data = b""
-
-        def write(self, chunk: bytes) -> None:
-            self.data += chunk
-
-        def flush(self) -> None:
-            pass
-
-    sink = _Sink()
-    wire.write_frame(sink, message)  # type: ignore[arg-type]
-    return sink.data
 
 
 class Child:

@@ -44,7 +44,7 @@ class VerifyReport:
 
     def fail(self, kind: Failure, message: str) -> None:
         self.failures |= kind
-        self.lines.append(f"FAIL [{kind.name.lower()}] {message}")
+        self.lines.append(f"FAIL [{str(kind.name).lower()}] {message}")
 
     def ok(self, message: str) -> None:
         self.lines.append(f"ok   {message}")
@@ -61,7 +61,7 @@ def verify(assignment: Assignment, sandbox: Sandbox, executor: Executor | None =
     results = list(grade_many(assignment, paths, sandbox, executor=executor))
     report.results = results[: len(samples)]
     kinds = {"reference": Failure.REFERENCE, "stub": Failure.STUB, "mutant": Failure.MUTANTS}
-    for sample, result in zip(samples, results):
+    for sample, result in zip(samples, results[: len(samples)], strict=True):
         problems = expectation_problems(sample, result)
         label = f"{sample.kind} {sample.name}: {result.points:g}/{result.max_points:g}"
         if problems:
@@ -80,7 +80,8 @@ def verify(assignment: Assignment, sandbox: Sandbox, executor: Executor | None =
 def _check_up_to_date(assignment: Assignment, report: VerifyReport) -> None:
     stale = release_differences(assignment) + sample_differences(assignment)
     for item in stale:
-        report.fail(Failure.OUT_OF_DATE, f"{item}; run `autograder release {assignment.name}` and `autograder samples {assignment.name}`")
+        fix = f"run `autograder release {assignment.name}` and `autograder samples {assignment.name}`"
+        report.fail(Failure.OUT_OF_DATE, f"{item}; {fix}")
     if not stale:
         report.ok("release/, public cases and sample notebooks are up to date")
     mismatched = _grade_cell_points(assignment)
@@ -92,9 +93,9 @@ def _check_up_to_date(assignment: Assignment, report: VerifyReport) -> None:
 
 def _grade_cell_points(assignment: Assignment) -> list[str]:
     """Grade cells whose points differ from the sum of their exercise's check points."""
+    from .errors import MissingFunction
     from .plugin import CheckRun, run_checks
     from .runtime import FailedRuntime, Submission
-    from .errors import MissingFunction
 
     assert assignment.source_dir is not None
     run = CheckRun(assignment, Submission(FailedRuntime(MissingFunction("counting points"))), None, None, "all")

@@ -21,7 +21,8 @@ import base64
 import json
 import math
 import struct
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 __all__ = [
     "MAX_FRAME_BYTES",
@@ -30,6 +31,9 @@ __all__ = [
     "WireError",
     "decode",
     "encode",
+    "encode_frame",
+    "frame_size",
+    "parse_body",
     "read_frame",
     "write_frame",
 ]
@@ -301,22 +305,24 @@ def _decode_numpy(data: dict[str, Any], scalar: bool) -> Any:
 # ---------------------------------------------------------------------------- frames
 
 
-def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:
-    """Send one message: a 4-byte big-endian length, then UTF-8 JSON."""
+def encode_frame(message: dict[str, Any]) -> bytes:
+    """One message as bytes: a 4-byte big-endian length, then UTF-8 JSON."""
     body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
     if len(body) > MAX_FRAME_BYTES:
         raise WireError(f"message of {len(body)} bytes exceeds the {MAX_FRAME_BYTES}-byte limit")
-    stream.write(_HEADER.pack(len(body)) + body)
-    stream.flush()
+    return _HEADER.pack(len(body)) + body
 
 
-def read_frame(stream: BinaryIO) -> dict[str, Any]:
-    """Receive one message written by :func:`write_frame`; ``EOFError`` when the peer is gone."""
-    header = _read_exactly(stream, _HEADER.size)
+def frame_size(header: bytes) -> int:
+    """The body length announced by a frame's 4-byte header, refused when over the limit."""
     (size,) = _HEADER.unpack(header)
     if size > MAX_FRAME_BYTES:
         raise WireError(f"message of {size} bytes exceeds the {MAX_FRAME_BYTES}-byte limit")
-    body = _read_exactly(stream, size)
+    return int(size)
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """A frame's body as a message (a JSON object), strictly."""
     try:
         message = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -324,6 +330,18 @@ def read_frame(stream: BinaryIO) -> dict[str, Any]:
     if type(message) is not dict:
         raise WireError("a message must be a JSON object")
     return message
+
+
+def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:
+    """Send one message on a blocking stream."""
+    stream.write(encode_frame(message))
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> dict[str, Any]:
+    """Receive one message from a blocking stream; ``EOFError`` when the peer is gone."""
+    size = frame_size(_read_exactly(stream, _HEADER.size))
+    return parse_body(_read_exactly(stream, size))
 
 
 def _reject_constant(name: str) -> Any:

@@ -43,8 +43,8 @@ def run_notebook():
     """Start a child on some cells (unisolated: these tests are about the protocol, not the sandbox)."""
     started = []
 
-    def start(*sources: str, limits: Limits = Limits(call_seconds=2, cell_seconds=2, submission_seconds=30),
-              sandbox=None) -> Submission:
+    def start(*sources: str, limits: Limits | None = None, sandbox=None) -> Submission:
+        limits = limits or Limits(call_seconds=2, cell_seconds=2, submission_seconds=30)
         runtime = SandboxRuntime(cells(*sources), limits, sandbox or Unisolated(), seed=0)
         runtime.__enter__()
         started.append(runtime)

@@ -54,7 +54,8 @@ def test_an_endless_call_times_out_and_is_not_called_again(run_notebook):
 def test_a_call_that_swallows_the_timeout_is_killed_and_the_notebook_restarted(run_notebook):
     submission = run_notebook(
         "import time",
-        "def stubborn():\n    while True:\n        try:\n            time.sleep(10)\n        except BaseException:\n            pass",
+        "def stubborn():\n    while True:\n        try:\n            time.sleep(10)\n"
+        "        except BaseException:\n            pass",
         "def ok(x):\n    return x + 1",
     )
     with pytest.raises(CallTimeout):

@@ -23,7 +23,7 @@ def report(perceptron_regression, sandbox):
 
 @pytest.fixture(scope="module")
 def graded(report, perceptron_regression):
-    return {s.name: (s, r) for s, r in zip(load_samples(perceptron_regression), report.results)}
+    return {s.name: (s, r) for s, r in zip(load_samples(perceptron_regression), report.results, strict=True)}
 
 
 def test_the_reference_gets_full_marks(graded):

@@ -102,7 +102,7 @@ def generate() -> dict[str, Table]:
 def _render(table: Table) -> str:
     lines = [",".join(table.header)]
     for row in table.values:
-        lines.append(",".join(fmt.format(float(v)) for fmt, v in zip(table.formats, row)))
+        lines.append(",".join(fmt.format(float(v)) for fmt, v in zip(table.formats, row, strict=True)))
     return "\n".join(lines) + "\n"
 
 
