@@ -102,15 +102,16 @@ def run_in_kernel(assignment: Assignment, namespace: dict[str, Any], visibility:
 def locate_assignment(start: Path | None = None, full: bool = False) -> Assignment:
     """The assignment of the notebook in ``start`` (the kernel's folder).
 
-    A student's release folder has ``checks/``; in the course folder the notebook's folder is
-    named after the assignment (``source/<a>/``, ``release/<a>/``, ``autograded/<s>/<a>/``).
+    A release folder has ``checks/`` (public checks and recorded answers: what a student has);
+    otherwise, in the course folder, the notebook's folder is named after the assignment
+    (``source/<a>/``, or ``autograded/<s>/<a>/`` where ``full`` asks for every check).
     """
     here = (start or Path.cwd()).resolve()
+    if not full and (here / STUDENT_CHECKS_DIR / "assignment.toml").exists():
+        return Assignment.load(here / STUDENT_CHECKS_DIR)
     root = find_course_root(here)
     if root is not None and (root / "assignments" / here.name).is_dir():
         return Assignment.load(here.name, root)
-    if not full and (here / STUDENT_CHECKS_DIR / "assignment.toml").exists():
-        return Assignment.load(here / STUDENT_CHECKS_DIR)
     raise InstructorError(
         f"cannot tell which assignment this notebook belongs to: {here} has no {STUDENT_CHECKS_DIR}/ folder. "
         "Open the notebook from the folder it was released in (it has a checks/ folder next to it)"
