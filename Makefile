@@ -34,7 +34,9 @@ verify: $(STAMP) system-deps
 
 release: $(STAMP)
 	$(BIN)/autograder release $(ASSIGNMENTS)
-	$(BIN)/autograder samples $(ASSIGNMENTS)
+	for a in $(ASSIGNMENTS); do \
+	  $(BIN)/autograder samples $$a $$(for d in samples redteam badinput; do \
+	    [ -f tests/$$d/$$a/samples.toml ] && echo --folder tests/$$d/$$a; done) || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check autograder tests

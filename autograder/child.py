@@ -323,6 +323,7 @@ def _apply_limits(limits: dict[str, int]) -> None:
         "cpu": resource.RLIMIT_CPU,
         "nproc": resource.RLIMIT_NPROC,
     }
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing us
     for key, value in limits.items():
         soft = value
         hard = value + 1 if key == "cpu" else value  # SIGXCPU at the soft limit, SIGKILL after
@@ -336,6 +337,7 @@ class _Channel:
         self.reader = os.fdopen(fd_in, "rb", buffering=0)
         self.writer = os.fdopen(fd_out, "wb", buffering=0)
         self.next_callback = 0
+        self.owner = os.getpid()
 
     def send(self, message: dict[str, Any]) -> None:
         wire.write_frame(self.writer, message)
@@ -345,6 +347,8 @@ class _Channel:
 
     def callback(self, handle: int, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         """Call a function that lives on the trusted side and wait for its result."""
+        if os.getpid() != self.owner:
+            raise RuntimeError(f"{name} cannot be called from a forked process")
         self.next_callback += 1
         ident = self.next_callback
         request = {"op": "callback", "id": ident, "h": handle, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
@@ -382,6 +386,7 @@ def serve(fd_in: int, fd_out: int) -> None:
     _install_shims(executor.namespace)
     _seed_everything(int(setup.get("seed", 0)))
     channel.send({"op": "ready", "pid": os.getpid()})
+    me = os.getpid()
     while True:
         try:
             request = channel.receive()
@@ -389,14 +394,32 @@ def serve(fd_in: int, fd_out: int) -> None:
             return
         op = request.get("op")
         if op == "cell":
-            reply = executor.run_cell(int(request["n"]), str(request["source"]), request.get("timeout"))
-            channel.send({"op": "cell_done", **reply})
+            reply = {"op": "cell_done", **executor.run_cell(int(request["n"]), str(request["source"]), request.get("timeout"))}
         elif op == "defined":
-            channel.send({"op": "defined", "names": executor.defined()})
+            reply = {"op": "defined", "names": executor.defined()}
         elif op == "call":
-            channel.send(_serve_call(executor, channel, request))
+            reply = _serve_call(executor, channel, request)
         elif op == "exit":
             return
+        else:
+            continue
+        if os.getpid() != me:  # a copy forked by student code came back here: it must not answer
+            os._exit(0)
+        _send_reply(channel, {**reply, "id": request.get("id")})
+
+
+def _send_reply(channel: _Channel, reply: dict[str, Any]) -> None:
+    """Send a reply; one too large to send becomes an error the student can act on."""
+    try:
+        frame = wire.encode_frame(reply)
+    except (wire.WireError, ValueError) as exc:
+        error = {"type": "ValueError", "frames": [],
+                 "message": f"the returned value is too large to send back to the grader ({_text(exc)}); "
+                            "return only what the docstring asks for"}
+        frame = wire.encode_frame({"op": reply.get("op"), "id": reply.get("id"), "status": "raised", "error": error,
+                                   "stdout": "", "n": reply.get("n")})
+    channel.writer.write(frame)
+    channel.writer.flush()
 
 
 def _serve_call(executor: Executor, channel: _Channel, request: dict[str, Any]) -> dict[str, Any]:
@@ -416,7 +439,7 @@ def _serve_call(executor: Executor, channel: _Channel, request: dict[str, Any]) 
     except BaseException as exc:  # noqa: BLE001 - a value that breaks encoding is the student's
         error = {"type": type(exc).__name__, "message": "the returned value could not be sent back: " + _text(exc), "frames": []}
         reply = {"status": "raised", "error": error, "stdout": reply.get("stdout", "")}
-    return {"op": "reply", "id": request.get("id"), "notes": notes, **reply}
+    return {"op": "reply", "notes": notes, **reply}
 
 
 def _seed_everything(seed: int) -> None:

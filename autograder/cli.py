@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
     samples = commands.add_parser("samples", help="rebuild the sample notebooks in tests/samples/<assignment>/")
     samples.add_argument("assignments", nargs="+")
+    samples.add_argument("--folder", type=Path, action="append",
+                         help="a folder with its own samples.toml (repeatable; default tests/samples/<assignment>)")
     samples.add_argument("--check", action="store_true", help="only report what is out of date; exit 1 if anything is")
     samples.set_defaults(run=_samples)
     return parser
@@ -189,12 +191,13 @@ def _samples(args: argparse.Namespace) -> int:
     stale = False
     for name in args.assignments:
         assignment = Assignment.load(name)
-        if args.check:
-            differences = sample_differences(assignment)
-            stale |= bool(differences)
-            print("\n".join(differences) if differences else f"samples of {name} are up to date")
-        else:
-            print("\n".join(f"wrote {p}" for p in write_samples(assignment)))
+        for folder in args.folder or [None]:
+            if args.check:
+                differences = sample_differences(assignment, folder)
+                stale |= bool(differences)
+                print("\n".join(differences) if differences else f"samples in {folder or name} are up to date")
+            else:
+                print("\n".join(f"wrote {p}" for p in write_samples(assignment, folder)))
     return EXIT_FAILED if stale else EXIT_OK
 
 

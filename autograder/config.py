@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InstructorError
+from .policy import Policy, parse_policies
 
 __all__ = ["Assignment", "Limits", "find_course_root"]
 
@@ -33,13 +34,14 @@ class Limits:
 
     call_seconds: float = 10.0  # one call into a student function
     cell_seconds: float = 20.0  # one notebook cell run at top level
+    cells_seconds: float = 60.0  # all top-level work; after it, cells run only their imports and definitions
     submission_seconds: float = 240.0  # everything for one submission: cells, calls, restarts
     memory_mb: int = 1536  # RLIMIT_DATA: heap and private mappings, not reserved address space
     output_kb: int = 64  # captured output kept per cell or call
     file_mb: int = 64  # RLIMIT_FSIZE: largest file the child may write
     open_files: int = 256  # RLIMIT_NOFILE
     processes: int = 64  # pids cgroup limit where a cgroup is available
-    restarts: int = 3  # child processes started again after a crash or timeout
+    restarts: int = 5  # child processes started again for calls after a crash or hang
 
     def replace(self, values: Mapping[str, Any], source: str) -> Limits:
         """A copy with ``values`` applied; bad names or values raise, naming ``source``."""
@@ -76,6 +78,7 @@ class Assignment:
     course_root: Path | None
     notebook: str
     exercises: tuple[str, ...]  # in the notebook's order
+    policies: Mapping[str, Policy]  # rules on how an exercise may be solved (policy.py)
 
     @property
     def check_files(self) -> tuple[Path, ...]:
@@ -116,6 +119,7 @@ class Assignment:
             course_root=root,
             notebook=str(settings.get("notebook", f"{name}.ipynb")),
             exercises=_names_setting(settings, "exercises", source),
+            policies=parse_policies(settings.get("policy", {}), source),
         )
 
     def data_files(self) -> tuple[Path, tuple[Path, ...]]:

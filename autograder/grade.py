@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .config import Assignment, Limits
 from .errors import UnreadableSubmission
+from .integrity import notes_for
 from .isolation import Sandbox
 from .oracle import LiveSource, Oracle, ReplaySource, load_module
 from .plugin import CheckRun, Visibility, run_checks
@@ -42,7 +43,8 @@ def grade_submission(
     with SandboxRuntime(notebook.cells, limits or assignment.limits, sandbox, seed) as runtime:  # run
         run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed)
         checks = run_checks(run)  # check
-    notes = [*notebook.notes, *runtime.notes, *(f"grader error: {e}" for e in run.grader_errors)]
+    notes = [*notebook.notes, *notes_for(notebook, assignment), *runtime.notes,
+             *(f"grader error: {e}" for e in run.grader_errors)]
     return score(  # score
         str(path), assignment.name, assignment.exercises, checks,
         cells=runtime.cell_reports, notes=notes, seed=seed, duration_seconds=time.monotonic() - started,

@@ -1,7 +1,8 @@
 """How a child process is isolated from everything it must not see or touch.
 
-A *sandbox* is a callable ``(fd_in, fd_out) -> Launch``: given the two pipe ends the child
-inherits, it returns the command line and environment that start ``child.py`` inside it.
+A *sandbox* is a callable ``(fd_in, fd_out, limits) -> Launch``: given the two pipe ends the
+child inherits and the limits it runs under, it returns the command line and environment that
+start ``child.py`` inside it.
 
 :class:`Bubblewrap` (grading) gives the child new user, PID, network, IPC, UTS and mount
 namespaces, the unprivileged uid 65534 with no capabilities, a file system made only of the
@@ -18,6 +19,7 @@ isolate.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -42,13 +44,14 @@ class Sandbox(Protocol):
 
     name: str
 
-    def __call__(self, fd_in: int, fd_out: int) -> Launch: ...
+    def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch: ...
 
 
 SANDBOX_UID = 65534  # "nobody"
 WORK_MB = 64  # private writable /work (data files are mounted into it read-only)
 TMP_MB = 64  # private /tmp
 CGROUP_PARENT = "calc4ml"
+CPU_PERIOD_US = "100000"  # the quota equals the period: one core's worth of CPU time
 CHILD_CODE = "/opt/calc4ml/autograder"  # where the grader's child code appears inside the sandbox
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts")
 
@@ -84,7 +87,7 @@ class Unisolated:
     def __init__(self, files: Sequence[Path] = (), base: Path | None = None) -> None:
         self.files, self.base = tuple(files), base
 
-    def __call__(self, fd_in: int, fd_out: int) -> Launch:
+    def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch:
         scratch = Path(tempfile.mkdtemp(prefix="calc4ml-child-"))
         if self.base is not None:
             for source in self.files:
@@ -101,11 +104,11 @@ class Bubblewrap:
 
     name = "bubblewrap"
 
-    def __init__(self, files: Sequence[Path], base: Path, limits: Limits) -> None:
-        self.files, self.base, self.limits = tuple(files), base, limits
+    def __init__(self, files: Sequence[Path], base: Path) -> None:
+        self.files, self.base = tuple(files), base
 
-    def __call__(self, fd_in: int, fd_out: int) -> Launch:
-        cgroup = Cgroup.create(self.limits) if _needs_cgroup() else None
+    def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch:
+        cgroup = Cgroup.create(limits) if _needs_cgroup() else None
         command = [*(cgroup.join_command() if cgroup else []), *self.command(fd_in, fd_out)]
         return Launch(command, {"PATH": "/usr/bin:/bin"}, Path("/"),
                       cleanup=cgroup.destroy if cgroup else (lambda: None))
@@ -196,11 +199,14 @@ def _read_pids(directory: Path) -> list[int]:
 
 
 def _cgroup_layout() -> Callable[[int, str], list[tuple[Path, dict[str, str]]]] | None:
-    v1_pids, v1_memory = Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup/memory")
+    v1_pids, v1_memory, v1_cpu = (Path(f"/sys/fs/cgroup/{c}") for c in ("pids", "memory", "cpu"))
     if os.access(v1_pids, os.W_OK) and os.access(v1_memory, os.W_OK):
         def v1(processes: int, memory: str) -> list[tuple[Path, dict[str, str]]]:
-            return [(v1_pids, {"pids.max": str(processes)}),
-                    (v1_memory, {"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory})]
+            groups = [(v1_pids, {"pids.max": str(processes)}),
+                      (v1_memory, {"memory.limit_in_bytes": memory, "memory.memsw.limit_in_bytes": memory})]
+            if os.access(v1_cpu, os.W_OK):  # at most one core, so a child full of threads starves no one
+                groups.append((v1_cpu, {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": CPU_PERIOD_US}))
+            return groups
         return v1
     v2 = Path("/sys/fs/cgroup")
     controllers = v2 / "cgroup.controllers"
@@ -209,7 +215,10 @@ def _cgroup_layout() -> Callable[[int, str], list[tuple[Path, dict[str, str]]]] 
             parent = v2 / CGROUP_PARENT
             parent.mkdir(exist_ok=True)
             (parent / "cgroup.subtree_control").write_text("+pids +memory")
-            return [(v2, {"pids.max": str(processes), "memory.max": memory, "memory.swap.max": "0"})]
+            with contextlib.suppress(OSError):  # cpu is a bonus where the host delegates it
+                (parent / "cgroup.subtree_control").write_text("+cpu")
+            return [(v2, {"pids.max": str(processes), "memory.max": memory, "memory.swap.max": "0",
+                          "cpu.max": f"{CPU_PERIOD_US} {CPU_PERIOD_US}"})]
         return unified
     return None
 
@@ -261,4 +270,4 @@ def choose_sandbox(assignment: Assignment, *, allow_unisolated: bool = False) ->
             "student code cannot be isolated on this machine: " + "; ".join(problems)
             + ". Fix that, or pass --no-isolation to accept unisolated grading"
         )
-    return Bubblewrap(files, base, assignment.limits)
+    return Bubblewrap(files, base)

@@ -34,6 +34,7 @@ from . import hints
 from .config import Assignment
 from .errors import CheckFailure, InfrastructureError, InstructorError, StudentError
 from .oracle import Oracle
+from .policy import violations
 from .results import CheckResult, Status
 from .runtime import Submission
 
@@ -58,6 +59,15 @@ class CheckRun:
     broken_checks: list[str] = field(default_factory=list)  # checks that cannot run at all
     grader_errors: list[str] = field(default_factory=list)  # checks that crashed on this submission
     infrastructure_error: InfrastructureError | None = None
+    _rule_breaks: dict[str, list[str]] = field(default_factory=dict)
+
+    def rule_breaks(self, exercise: str) -> list[str]:
+        """The exercise's policy violations in this submission (computed once per exercise)."""
+        if exercise not in self._rule_breaks:
+            policy = self.assignment.policies.get(exercise)
+            sources = [cell.source for cell in self.submission._runtime.cells]
+            self._rule_breaks[exercise] = violations(sources, exercise, policy) if policy else []
+        return self._rule_breaks[exercise]
 
     # -- pytest hooks (this object is registered as a plugin for the run)
 
@@ -183,7 +193,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _verdict(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> CheckResult:
     exercise, points = _exercise(item)
     status, message, hint = _judge(run, item, excinfo)
-    if status != "passed" and not hint:
+    broken = run.rule_breaks(exercise)
+    if broken:
+        status, message = "failed", "rule broken: " + "; ".join(broken)
+        hint = "Solve it the way the exercise asks; the checks only count when the rules are kept."
+    if status in ("failed", "error") and not hint:
         hint = hints.reads_notebook_globals(run.submission, exercise) or ""
     return CheckResult(
         name=item.name.removeprefix("check_"),

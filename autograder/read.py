@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import UnreadableSubmission
 
-__all__ = ["Cell", "Notebook", "read_submission"]
+__all__ = ["Cell", "LockedCell", "Notebook", "read_submission"]
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024  # larger files are refused, not parsed
 _CELL_MARK = re.compile(r"^# ?%%")
@@ -41,6 +41,15 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class LockedCell:
+    """A cell nbgrader marks as the instructor's (locked or grade): what the submission claims it is."""
+
+    grade_id: str
+    source: str
+    points: float | None  # for grade cells
+
+
+@dataclass(frozen=True)
 class Notebook:
     """A submission as cells, plus remarks about how it was read."""
 
@@ -48,6 +57,7 @@ class Notebook:
     cells: tuple[Cell, ...]
     notes: tuple[str, ...] = ()
     kernel: str = ""
+    locked: tuple[LockedCell, ...] = ()  # compared with the release notebook: edits are integrity notes
 
 
 def read_submission(path: Path) -> Notebook:
@@ -114,8 +124,8 @@ def _read_notebook(path: Path, raw: bytes) -> Notebook:
     if not isinstance(cells, list):
         raise UnreadableSubmission(f"{path.name} has no list of cells; download a fresh copy from Jupyter")
     code = tuple(_code_cell(number, cell) for number, cell in enumerate(cells, start=1) if _is_code(cell))
-    kernel = _kernel_name(document)
-    return Notebook(path, code, tuple(notes), kernel)
+    locked = tuple(filter(None, (_locked_cell(cell) for cell in cells)))
+    return Notebook(path, code, tuple(notes), _kernel_name(document), locked)
 
 
 def _upgrade_v3(document: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -135,15 +145,29 @@ def _is_code(cell: Any) -> bool:
 
 
 def _code_cell(number: int, cell: dict[str, Any]) -> Cell:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        source = "".join(s for s in source if isinstance(s, str))
-    if not isinstance(source, str):
-        source = ""
+    source = _source_text(cell.get("source", ""))
     metadata = cell.get("metadata")
     nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
     grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
     return Cell(number, neutralise_ipython(source), grade_id if isinstance(grade_id, str) else None)
+
+
+def _locked_cell(cell: Any) -> LockedCell | None:
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    if not isinstance(nbgrader, dict) or not isinstance(nbgrader.get("grade_id"), str):
+        return None
+    if not (nbgrader.get("grade") or nbgrader.get("locked")) or nbgrader.get("solution"):
+        return None
+    points = nbgrader.get("points")
+    return LockedCell(nbgrader["grade_id"], _source_text(cell.get("source", "")),
+                      float(points) if isinstance(points, (int, float)) and not isinstance(points, bool) else None)
+
+
+def _source_text(source: Any) -> str:
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
 
 
 def _kernel_name(document: dict[str, Any]) -> str:

@@ -107,7 +107,7 @@ def _add_student_checks(assignment: Assignment, release_dir: Path, cases: Path |
     target.mkdir(exist_ok=True)
     shutil.copyfile(assignment.public_checks, target / PUBLIC_CHECKS)
     shutil.copyfile(cases or assignment.cases, target / PUBLIC_CASES)
-    settings = (assignment.directory / ASSIGNMENT_FILE).read_text(encoding="utf-8")
+    settings = (assignment.directory / ASSIGNMENT_FILE).read_text(encoding="utf-8")  # policies too: self-checks apply them
     (target / ASSIGNMENT_FILE).write_text(f'name = "{assignment.name}"\n' + settings, encoding="utf-8")
 
 

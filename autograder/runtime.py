@@ -37,6 +37,18 @@ from .sandbox import Child, ChildGone, ChildTimeout, Launch
 __all__ = ["CallRecord", "LocalRuntime", "RemoteFunction", "Runtime", "SandboxRuntime", "Submission", "FailedRuntime"]
 
 CALLBACK_ARGS_LIMIT = 8 * 1024 * 1024  # encoded size of what student code may pass to a trusted function
+FULL, DEFINITIONS, SKIPPED = 0, 1, 2  # how much of a cell runs: all, its imports and definitions, nothing
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def definitions_only(source: str) -> str:
+    """A cell's imports and function and class definitions, without its top-level work."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    kept: list[ast.stmt] = [node for node in tree.body if isinstance(node, _DEFINITIONS)]
+    return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class SandboxRuntime:
     """A submission in a sandboxed child process, restarted after crashes and hangs."""
 
     def __init__(self, cells: tuple[Cell, ...], limits: Limits,
-                 launcher: Callable[[int, int], Launch], seed: int) -> None:
+                 launcher: Callable[[int, int, Limits], Launch], seed: int) -> None:
         self.cells = cells
         self.limits = limits
         self.launcher = launcher
@@ -79,10 +91,12 @@ class SandboxRuntime:
         self.child: Child | None = None
         self.generation = 0
         self.restarts = 0
-        self.poisoned: set[int] = set()  # cells that hung or killed the child: never run again
+        self.demoted: dict[int, int] = {}  # cells that hung or killed the child: run less of them
+        self.cells_used = 0.0  # seconds of full top-level cells so far (limits.cells_seconds)
         self.reports: dict[int, CellReport] = {}
         self.defined: dict[str, Any] = {}
         self.hung: set[str] = set()  # functions whose call timed out: not called again
+        self.crashed: set[str] = set()  # functions whose call killed the child: not called again
         self.callbacks: dict[int, Callable[..., Any]] = {}
 
     # -- life cycle
@@ -101,48 +115,62 @@ class SandboxRuntime:
         return tuple(self.reports[n] for n in sorted(self.reports))
 
     def _boot(self) -> None:
-        """Start a child and run every cell not known to hang or crash it."""
-        while True:
+        """Start a child and run the cells; after a cell hangs or kills the child, start again.
+
+        Each failure demotes the cell that caused it (its definitions only next time, then not at
+        all), so this ends; every cell that defines a function gets as many chances as possible.
+        """
+        while self._remaining() > 0:
             self.generation += 1
             self.child = Child.start(self.launcher, self.limits, self.seed)
             if self._run_cells(self.child):
                 self.defined = self._ask_defined(self.child)
                 return
-            if not self._may_restart():
-                self.child = None
-                return
+        self.child = None
 
     def _run_cells(self, child: Child) -> bool:
+        """Run every cell; False when one stopped the child (it has been demoted)."""
         for cell in self.cells:
-            if cell.number in self.poisoned:
+            level = self.demoted.get(cell.number, FULL)
+            if level == FULL and self.cells_used >= self.limits.cells_seconds:
+                level = DEFINITIONS
+                self.reports.setdefault(cell.number, CellReport(cell.number, "skipped", (
+                    f"not run: the notebook's top-level code used up its {self.limits.cells_seconds:g} s; "
+                    "only the cell's imports and definitions ran")))
+            source = cell.source if level == FULL else definitions_only(cell.source) if level == DEFINITIONS else ""
+            if not source.strip():
                 continue
             seconds = min(self.limits.cell_seconds, self._remaining())
+            started = time.monotonic()
             try:
-                reply = child.request({"op": "cell", "n": cell.number, "source": cell.source, "timeout": seconds}, seconds)
+                reply = child.request({"op": "cell", "n": cell.number, "source": source, "timeout": seconds}, seconds)
             except ChildTimeout:
-                self._poison(cell, "timeout", f"stopped after {seconds:g} s (cell time limit)")
+                self._demote(cell, level, "timeout", f"stopped after {seconds:g} s (cell time limit)")
                 return False
             except ChildGone as exc:
-                self._poison(cell, "crashed", f"the process running it died: {exc.reason}")
+                self._demote(cell, level, "crashed", f"the process running it died: {exc.reason}")
                 return False
-            self._note_cell(cell, reply)
+            finally:
+                if level == FULL:
+                    self.cells_used += time.monotonic() - started
+            self._note_cell(cell, level, reply)
         return True
 
-    def _note_cell(self, cell: Cell, reply: dict[str, Any]) -> None:
+    def _note_cell(self, cell: Cell, level: int, reply: dict[str, Any]) -> None:
         status = reply.get("status")
         if status == "timeout":
-            self.poisoned.add(cell.number)
-            self.reports.setdefault(cell.number, CellReport(cell.number, "timeout",
-                                    f"stopped after {self.limits.cell_seconds:g} s (cell time limit); later runs skip it"))
+            self._demote(cell, level, "timeout", f"stopped after {self.limits.cell_seconds:g} s (cell time limit)")
         elif status == "error":
             self.reports.setdefault(cell.number, CellReport(cell.number, "error", self._describe(reply.get("error"))))
         else:
             self.reports.setdefault(cell.number, CellReport(cell.number, "ok"))
 
-    def _poison(self, cell: Cell, status: Any, message: str) -> None:
-        self.poisoned.add(cell.number)
-        self.reports.setdefault(cell.number, CellReport(cell.number, status, message + "; later runs skip it"))
-        self.child = None
+    def _demote(self, cell: Cell, level: int, status: Any, message: str) -> None:
+        self.demoted[cell.number] = level + 1
+        later = "later runs keep only its imports and definitions" if level == FULL else "later runs skip it"
+        self.reports.setdefault(cell.number, CellReport(cell.number, status, f"{message}; {later}"))
+        if status == "crashed":
+            self.child = None
 
     def _ask_defined(self, child: Child) -> dict[str, Any]:
         try:
@@ -153,11 +181,6 @@ class SandboxRuntime:
         names = reply.get("names")
         return {k: v for k, v in names.items() if isinstance(k, str)} if isinstance(names, dict) else {}
 
-    def _may_restart(self) -> bool:
-        if self.restarts >= self.limits.restarts or self._remaining() <= 0:
-            return False
-        self.restarts += 1
-        return True
 
     def _remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -178,6 +201,8 @@ class SandboxRuntime:
             )
         if isinstance(target, str) and target in self.hung:
             raise CallTimeout(f"{target} timed out on an earlier check, so it was not called again; look for an endless loop")
+        if isinstance(target, str) and target in self.crashed:
+            raise ChildCrashed(f"{target} crashed your notebook's process on an earlier check, so it was not called again")
         if self.child is None:
             self._restart_for_call()
         if generation is not None and generation != self.generation:
@@ -197,15 +222,20 @@ class SandboxRuntime:
             return self._timed_out(target, limit)
         except ChildGone as exc:
             self.child = None
+            if isinstance(target, str):
+                self.crashed.add(target)
+            if "malformed" in exc.reason or "limit" in exc.reason:
+                self.notes.append(f"integrity: the notebook's process broke the protocol while {label} ran ({exc.reason[:200]})")
             raise ChildCrashed(f"{label} crashed the process running your notebook: {exc.reason}") from None
         return self._outcome(label, target, limit, reply)
 
     def _restart_for_call(self) -> None:
-        if not self._may_restart():
+        if self.restarts >= self.limits.restarts or self._remaining() <= 0:
             raise ChildCrashed(
                 f"not called: your notebook's process crashed or hung {self.restarts + 1} times, the most allowed; "
                 "fix the crash reported on an earlier check"
             )
+        self.restarts += 1
         self._boot()
         if self.child is None:
             raise ChildCrashed("your notebook's process could not be started again after a crash")
@@ -229,19 +259,26 @@ class SandboxRuntime:
                 value = wire.decode(reply.get("value"), resolve=resolve)
                 after = wire.decode(reply["args_after"], resolve=resolve) if "args_after" in reply else None
             except wire.WireError as exc:
-                self.notes.append(f"integrity: the child sent malformed data ({exc})")
+                self.notes.append(f"integrity: the notebook's process sent malformed data while {label} ran ({exc})")
+                self._discard_child()
                 raise ChildCrashed(f"{label} returned data that could not be read") from None
             stdout = reply.get("stdout") if isinstance(reply.get("stdout"), str) else ""
             return CallRecord(value, stdout, tuple(after) if after is not None else None, notes)  # type: ignore[arg-type]
         if status == "raised":
             raise _raised(label, reply.get("error"), self._describe)
         if status == "timeout":
-            self.child_alive_after_timeout = True
             return self._timed_out(target, limit)
         if status == "missing":
             raise MissingFunction(f"your notebook does not define {label}; define it (check the spelling) and run its cell")
-        self.notes.append(f"integrity: the child replied with an unknown status {str(status)[:40]!r}")
+        self.notes.append(f"integrity: the notebook's process replied with an unknown status {str(status)[:40]!r}")
+        self._discard_child()
         raise ChildCrashed(f"{label}: the process running your notebook replied nonsense")
+
+    def _discard_child(self) -> None:
+        """A child that broke the protocol cannot be trusted to stay in step: start afresh next time."""
+        if self.child is not None:
+            self.child.kill()
+            self.child = None
 
     def _register(self, function: Callable[..., Any]) -> int:
         handle = len(self.callbacks) + 1

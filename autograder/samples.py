@@ -7,9 +7,14 @@ once) and solution cells dropped by ``grade_id``. The built notebooks are commit
 file, so the demo and a reader see real notebooks; :func:`sample_differences` tells when they are
 out of date.
 
+Beyond ``replace`` and ``drop``: ``append`` adds code cells at the end, ``claim_points`` rewrites
+grade cells' points in the metadata and ``kernel`` the kernel name (notebooks that lie), and
+``file`` names a file committed as it is instead of built (files that are not notebooks at all).
+
 Expectations per sample: ``scores`` ("full", "zero", or a table of exercise → points, every
 exercise not listed getting full marks), and optional ``hints``, ``messages`` (substrings) and
-``statuses`` per exercise.
+``statuses`` per exercise, ``problem`` (a substring of why the file could not be run) and
+``notes`` (substrings that must each appear in some note for the instructor).
 """
 
 from __future__ import annotations
@@ -44,13 +49,23 @@ class Sample:
     hints: Mapping[str, str] = field(default_factory=dict)
     messages: Mapping[str, str] = field(default_factory=dict)
     statuses: Mapping[str, str] = field(default_factory=dict)
+    append: tuple[str, ...] = ()
+    claim_points: Mapping[str, float] = field(default_factory=dict)
+    kernel: str = ""
+    fixed_file: bool = False  # committed as it is, not built
+    problem: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def mutated(self) -> bool:
+        return bool(self.replace or self.drop or self.append or self.claim_points or self.kernel or self.fixed_file)
 
     @property
     def kind(self) -> str:
         """'reference', 'stub' or 'mutant': what the sample is there to prove."""
-        if self.origin == "release" and not (self.replace or self.drop):
+        if self.origin == "release" and not self.mutated:
             return "stub"
-        if self.origin == "solution" and not (self.replace or self.drop) and self.scores == "full":
+        if self.origin == "solution" and not self.mutated and self.scores == "full":
             return "reference"
         return "mutant"
 
@@ -61,9 +76,9 @@ def samples_dir(assignment: Assignment) -> Path:
     return assignment.course_root / "tests" / "samples" / assignment.name
 
 
-def load_samples(assignment: Assignment) -> list[Sample]:
-    """Every sample of the assignment, from its samples.toml."""
-    folder = samples_dir(assignment)
+def load_samples(assignment: Assignment, folder: Path | None = None) -> list[Sample]:
+    """Every sample listed in ``folder``'s samples.toml (default: tests/samples/<assignment>/)."""
+    folder = folder or samples_dir(assignment)
     path = folder / SAMPLES_FILE
     if not path.exists():
         raise InstructorError(f"{path} is missing; list the assignment's sample submissions there")
@@ -84,9 +99,16 @@ def _sample(entry: dict[str, Any], folder: Path, source: Path) -> Sample:
     replace = entry.get("replace", [])
     if not all(isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in replace):
         raise InstructorError(f"sample {name} in {source}: `replace` must be a list of [old, new] strings")
+    fixed = entry.get("file")
     return Sample(
         name=name,
-        path=folder / f"{name}.ipynb",
+        path=folder / fixed if isinstance(fixed, str) else folder / f"{name}.ipynb",
+        fixed_file=isinstance(fixed, str),
+        append=tuple(entry.get("append", ())),
+        claim_points=entry.get("claim_points", {}),
+        kernel=str(entry.get("kernel", "")),
+        problem=str(entry.get("problem", "")),
+        notes=tuple(entry.get("notes", ())),
         origin=origin,
         mistake=str(entry.get("mistake", "")),
         replace=tuple((old, new) for old, new in replace),
@@ -117,6 +139,15 @@ def build_notebook(assignment: Assignment, sample: Sample) -> dict[str, Any]:
             raise InstructorError(f"sample {sample.name}: no cell with grade_id {grade_id!r} to drop")
     for old, new in sample.replace:
         _replace_once(notebook, old, new, sample.name)
+    for source in sample.append:
+        notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": f"appended-{len(notebook['cells'])}",
+                                  "metadata": {}, "outputs": [], "source": source})
+    for cell in notebook["cells"]:
+        grade_id = _grade_id(cell)
+        if grade_id is not None and grade_id in sample.claim_points:
+            cell["metadata"]["nbgrader"]["points"] = sample.claim_points[grade_id]
+    if sample.kernel:
+        notebook["metadata"]["kernelspec"] = {"name": sample.kernel, "display_name": sample.kernel, "language": "python"}
     return notebook
 
 
@@ -137,22 +168,24 @@ def _solution_cells(source: dict[str, Any]) -> dict[str, str]:
     return solutions
 
 
-def write_samples(assignment: Assignment) -> list[Path]:
-    """Build every sample notebook into tests/samples/<assignment>/."""
+def write_samples(assignment: Assignment, folder: Path | None = None) -> list[Path]:
+    """Build every sample notebook (except fixed files) next to its samples.toml."""
     written = []
-    for sample in load_samples(assignment):
+    for sample in load_samples(assignment, folder):
+        if sample.fixed_file:
+            continue
         sample.path.write_text(_dump(build_notebook(assignment, sample)), encoding="utf-8")
         written.append(sample.path)
     return written
 
 
-def sample_differences(assignment: Assignment) -> list[str]:
+def sample_differences(assignment: Assignment, folder: Path | None = None) -> list[str]:
     """Sample notebooks that are missing or differ from what their spec builds."""
     differences = []
-    for sample in load_samples(assignment):
+    for sample in load_samples(assignment, folder):
         if not sample.path.exists():
             differences.append(f"{sample.path} (missing)")
-        elif _load_json(sample.path) != build_notebook(assignment, sample):
+        elif not sample.fixed_file and _load_json(sample.path) != build_notebook(assignment, sample):
             differences.append(f"{sample.path} (out of date)")
     return differences
 
@@ -163,8 +196,12 @@ def sample_differences(assignment: Assignment) -> list[str]:
 def expectation_problems(sample: Sample, result: Result) -> list[str]:
     """How ``result`` departs from what ``sample`` must get (empty when it is as expected)."""
     problems = [f"grader error: {n}" for n in result.notes if n.startswith("grader error")]
-    if result.problem and sample.origin != "release":
+    if sample.problem and sample.problem not in result.problem:
+        problems.append(f"the problem should mention {sample.problem!r}, got {result.problem!r}")
+    if result.problem and not sample.problem:
         problems.append(f"the submission could not be graded: {result.problem}")
+    problems += [f"no note mentions {note!r} (notes: {list(result.notes)})"
+                 for note in sample.notes if not any(note in n for n in result.notes)]
     names = {e.name for e in result.exercises}
     for table in (sample.hints, sample.messages, sample.statuses, sample.scores if isinstance(sample.scores, dict) else {}):
         problems += [f"{name}: no such exercise in the results" for name in table if name not in names]

@@ -30,6 +30,17 @@ CHILD_SCRIPT = Path(__file__).with_name("child.py")
 STARTUP_SECONDS = 60.0  # python + numpy start-up; generous for a loaded machine
 GRACE_SECONDS = 1.0  # after the child's own alarm should have fired, before we kill it
 LOG_TAIL_BYTES = 2000  # of the child's own stderr, kept to explain a crash
+EXIT_WAIT_SECONDS = 0.5  # for a child that closed its channel to finish exiting by itself
+
+
+_SIGNAL_CAUSES = {"SIGXCPU": " (CPU time limit)", "SIGKILL": " (killed, or out of memory)"}
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 class ChildTimeout(Exception):
@@ -74,7 +85,7 @@ class _Pipe:
             try:
                 written = os.write(self.write_fd, view)
             except BrokenPipeError:
-                raise ChildGone("the child closed its input") from None
+                raise ChildGone("") from None  # it ended: describe_exit says how
             view = view[written:]
 
     def receive(self, deadline: float) -> dict[str, Any]:
@@ -85,7 +96,7 @@ class _Pipe:
             self._wait(self.read_fd, select.POLLIN, deadline)
             chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
-                raise ChildGone("the child closed its output")
+                raise ChildGone("")  # it ended: describe_exit says how
             self.buffer += chunk
 
     def _take_frame(self) -> dict[str, Any] | None:
@@ -126,13 +137,14 @@ class Child:
         self.log = log
         self.launch = launch
         self.alive = True
+        self.requests = 0
 
     @classmethod
-    def start(cls, launcher: Callable[[int, int], Launch], limits: Limits, seed: int) -> Child:
+    def start(cls, launcher: Callable[[int, int, Limits], Launch], limits: Limits, seed: int) -> Child:
         """Start a child through ``launcher`` (a sandbox) and wait until it is ready."""
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        launch = launcher(to_child_r, from_child_w)
+        launch = launcher(to_child_r, from_child_w, limits)
         log = tempfile.TemporaryFile()
         try:
             process = subprocess.Popen(
@@ -190,11 +202,15 @@ class Child:
         ``seconds`` plus a grace period, and :class:`ChildGone` when the child dies.
         """
         deadline = time.monotonic() + seconds + GRACE_SECONDS
+        self.requests += 1
+        ident = self.requests
         try:
-            self.pipe.send(message, deadline)
+            self.pipe.send({**message, "id": ident}, deadline)
             while True:
                 reply = self.pipe.receive(deadline)
                 if reply.get("op") != "callback":
+                    if reply.get("id") != ident:
+                        raise ChildGone("the child answered out of turn (malformed data on the channel)")
                     return reply
                 if on_callback is None:
                     raise ChildGone("the child asked for a callback nobody offered")
@@ -203,8 +219,16 @@ class Child:
             self.kill()
             raise
         except ChildGone as exc:
+            self._let_it_finish()
             self.kill()
-            raise ChildGone(f"{exc.reason}; {self.describe_exit()}") from None
+            raise ChildGone("; ".join(filter(None, (exc.reason, self.describe_exit())))) from None
+
+    def _let_it_finish(self) -> None:
+        """A child that closed its channel is usually exiting: let it, so its own status is seen."""
+        try:
+            self.process.wait(timeout=EXIT_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
 
     def describe_exit(self) -> str:
         """How the process ended, and the tail of what it printed to stderr."""
@@ -214,9 +238,10 @@ class Child:
                 code = self.process.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 return "it is still running"
-        if code < 0:
-            name = signal.Signals(-code).name
-            how = f"it was killed by {name}" + (" (CPU time limit)" if name == "SIGXCPU" else "")
+        signal_number = -code if code < 0 else code - 128 if 128 < code < 128 + 65 else 0  # bwrap reports 128 + n
+        if signal_number:
+            name = _signal_name(signal_number)
+            how = f"it was killed by {name}" + _SIGNAL_CAUSES.get(name, "")
         else:
             how = f"it exited with status {code}"
         tail = self._log_tail()

@@ -133,3 +133,28 @@ def test_a_timeout_in_the_middle_of_callbacks_leaves_the_channel_in_step(run_not
         submission.loop(lambda x: time.sleep(0.05) or x)  # the limit strikes while a callback is pending
     assert [submission.apply(lambda x: 2 * x, float(k)) for k in range(3)] == [0.0, 2.0, 4.0]
     assert submission._runtime.restarts == 0
+
+
+def test_a_cell_that_crashes_its_process_still_defines_its_functions(run_notebook):
+    submission = run_notebook("import os", "def f(x):\n    return x + 1\nos._exit(1)", "def g():\n    return f(1)")
+    assert submission.g() == 2
+    crashed = submission._runtime.cell_reports[1]
+    assert crashed.status == "crashed" and "keep only its imports and definitions" in crashed.message
+
+
+def test_after_the_top_level_time_budget_cells_only_define_their_functions(run_notebook):
+    limits = Limits(call_seconds=2, cell_seconds=5, cells_seconds=1, submission_seconds=30)
+    submission = run_notebook("import time\ntime.sleep(1.2)", "def f():\n    return 'defined'\nprint(1 / 0)",
+                              limits=limits)
+    assert [c.status for c in submission._runtime.cell_reports] == ["ok", "skipped"]
+    assert "used up its 1 s" in submission._runtime.cell_reports[1].message
+    assert submission.f() == "defined"
+
+
+def test_a_function_that_kills_its_process_is_not_called_again(run_notebook):
+    submission = run_notebook("import os", "def die():\n    os._exit(3)", "def ok():\n    return 1")
+    with pytest.raises(ChildCrashed):
+        submission.die()
+    with pytest.raises(ChildCrashed, match="on an earlier check"):
+        submission.die()
+    assert submission.ok() == 1 and submission._runtime.restarts == 1

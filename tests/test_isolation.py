@@ -1,0 +1,107 @@
+"""The sandbox itself, each property shown with a control: what works unisolated fails inside it."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+
+import pytest
+
+from autograder.config import Limits
+from autograder.errors import StudentCodeRaised
+from autograder.isolation import Unisolated, child_environment, isolation_problems
+
+LIMITS = Limits(call_seconds=10, cell_seconds=10, submission_seconds=60, processes=32, memory_mb=512)
+
+
+@pytest.fixture
+def both(run_notebook, sandbox):
+    """Start the same cells twice: without isolation (the control) and in the grading sandbox."""
+    def start(*sources):
+        return run_notebook(*sources, limits=LIMITS, sandbox=Unisolated()), run_notebook(*sources, limits=LIMITS,
+                                                                                         sandbox=sandbox)
+    return start
+
+
+def test_this_machine_can_isolate():
+    assert isolation_problems() == ()
+
+
+def test_the_child_runs_as_nobody_without_capabilities(both):
+    plain, isolated = both("import os", "def who():\n    return os.getuid(), os.getgid(), open('/proc/self/status').read()")
+    assert plain.who()[0] == os.getuid()
+    uid, gid, status = isolated.who()
+    assert (uid, gid) == (65534, 65534)
+    assert "CapEff:\t0000000000000000" in status and "NoNewPrivs:\t1" in status
+
+
+def test_the_solutions_and_the_course_are_not_there(both, course_root):
+    solution = course_root / "solutions" / "perceptron_regression.py"
+    plain, isolated = both(f"def peek():\n    return open({str(solution)!r}).read()[:20]",
+                           "import os\ndef listing():\n    return sorted(os.listdir('/'))")
+    assert plain.peek() == solution.read_text()[:20]
+    with pytest.raises(StudentCodeRaised, match="FileNotFoundError"):
+        isolated.peek()
+    assert set(isolated.listing()) <= {"bin", "dev", "etc", "lib", "lib64", "opt", "proc", "root", "sbin", "tmp", "usr",
+                                      "work"}
+
+
+def test_there_is_no_network_not_even_to_this_machine(both):
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"42")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        plain, isolated = both("import urllib.request",
+                               f"def fetch():\n    return urllib.request.urlopen({url!r}, timeout=2).read().decode()")
+        assert plain.fetch() == "42"
+        with pytest.raises(StudentCodeRaised, match="URLError|OSError|unreachable"):
+            isolated.fetch()
+    finally:
+        server.shutdown()
+
+
+def test_the_environment_is_scrubbed(both, monkeypatch):
+    monkeypatch.setenv("GRADER_SECRET_TOKEN", "do-not-leak")
+    plain, isolated = both("import os", "def env():\n    return dict(os.environ)")
+    assert "GRADER_SECRET_TOKEN" not in isolated.env()
+    assert isolated.env() == {**child_environment("/work", "/tmp"), "PWD": "/work"}
+
+
+def test_processes_are_capped_by_the_sandbox(both):
+    cells = ("import os, time",
+             "def fork_many(n):\n    made = 0\n    try:\n        for _ in range(n):\n            if os.fork() == 0:\n"
+             "                time.sleep(30)\n                os._exit(0)\n            made += 1\n    except OSError:\n"
+             "        pass\n    return made")
+    plain, isolated = both(*cells)
+    assert isolated.fork_many(200) < LIMITS.processes
+    assert plain.fork_many(40) == 40  # the control: nothing stops 40 forks outside
+
+
+def test_memory_and_file_size_are_capped(both):
+    cells = ("import numpy as np",
+             "def big_array():\n    return float(np.ones(200 * 1024 * 1024).sum())",
+             "def big_file():\n    with open('/tmp/f.bin', 'wb') as f:\n"
+             "        f.write(b'x' * (100 * 1024 * 1024))\n    return 1")
+    _, isolated = both(*cells)
+    with pytest.raises(StudentCodeRaised, match="MemoryError"):
+        isolated.big_array()
+    with pytest.raises(StudentCodeRaised, match="File too large|No space left"):
+        isolated.big_file()
+
+
+def test_the_system_is_read_only(both):
+    _, isolated = both("def write_system():\n    open('/usr/evil', 'w').write('x')",
+                       "def write_work():\n    open('/work/notes.txt', 'w').write('x')\n    return 'ok'")
+    with pytest.raises(StudentCodeRaised, match="Read-only file system|Permission denied"):
+        isolated.write_system()
+    assert isolated.write_work() == "ok"
