@@ -1,0 +1,69 @@
+"""What isolation costs per submission: the same submissions graded with and without the sandbox.
+
+    python bench/isolation.py [--rounds 3]
+
+Prints the median time to start a child and stop it (no cells), and the median time to grade each
+sample submission of perceptron_regression, with the bubblewrap sandbox and without isolation,
+interleaved in one process after a warm-up, so both see the same machine state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from autograder.config import Assignment
+from autograder.grade import grade_submission
+from autograder.isolation import Unisolated, choose_sandbox
+from autograder.samples import load_samples
+from autograder.sandbox import Child
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child_start_seconds(sandbox, limits, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        Child.start(sandbox, limits, seed=0).close()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    assignment = Assignment.load("perceptron_regression", ROOT)
+    isolated = choose_sandbox(assignment)
+    base, files = assignment.data_files()
+    plain = Unisolated(files, base)
+    sandboxes = {"bubblewrap": isolated, "none": plain}
+    samples = [s for s in load_samples(assignment) if s.name != "infinite_loop_in_one_function"]
+
+    grade_submission(assignment, samples[0].path, isolated)  # warm-up: imports, JAX compilation
+    print(f"child start + stop, median of {10 * args.rounds}:")
+    starts = {name: child_start_seconds(sb, assignment.limits, 10 * args.rounds) for name, sb in sandboxes.items()}
+    for name, seconds in starts.items():
+        print(f"  {name:<10} {seconds * 1000:7.1f} ms")
+
+    per_submission: dict[str, list[float]] = {name: [] for name in sandboxes}
+    for _ in range(args.rounds):
+        for sample in samples:
+            for name, sandbox in sandboxes.items():
+                started = time.perf_counter()
+                grade_submission(assignment, sample.path, sandbox)
+                per_submission[name].append(time.perf_counter() - started)
+    medians = {name: statistics.median(times) for name, times in per_submission.items()}
+    print(f"grading one submission, median over {len(samples)} samples x {args.rounds} rounds:")
+    for name, seconds in medians.items():
+        print(f"  {name:<10} {seconds:7.3f} s")
+    extra = medians["bubblewrap"] - medians["none"]
+    print(f"isolation adds {extra * 1000:.0f} ms per submission ({extra / medians['none'] * 100:.1f} %); "
+          f"starting a child costs {(starts['bubblewrap'] - starts['none']) * 1000:.0f} ms more in the sandbox")
+
+
+if __name__ == "__main__":
+    main()
