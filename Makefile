@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-ASSIGNMENTS := perceptron_regression
+ASSIGNMENTS := $(sort $(notdir $(patsubst %/assignment.toml,%,$(wildcard assignments/*/assignment.toml))))
 
 .PHONY: demo test verify release samples lint bench system-deps clean
 
@@ -24,7 +24,8 @@ system-deps:
 	  else echo "bubblewrap is missing: sudo apt-get install bubblewrap"; exit 1; fi; }
 
 demo: $(STAMP) system-deps
-	$(BIN)/autograder grade perceptron_regression tests/samples/perceptron_regression/ --workers 2 --json out/demo-results.json
+	@for a in $(ASSIGNMENTS); do echo "== $$a"; \
+	  $(BIN)/autograder grade $$a tests/samples/$$a/ --workers 2 --json out/demo-$$a.json || exit 1; done
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest

@@ -32,7 +32,9 @@ __all__ = [
     "expect_dict",
     "expect_equal",
     "expect_float",
+    "expect_expression",
     "expect_float_close",
+    "expect_function",
     "expect_tuple",
     "jax_gradient",
     "relative_error",
@@ -232,6 +234,79 @@ def expect_tuple(got: Any, *, name: str, length: int) -> tuple[Any, ...]:
     if not isinstance(got, (tuple, list)) or len(got) != length:
         raise CheckFailure(f"`{name}` is {_kind(got)}, but a tuple of {length} values was expected.")
     return tuple(got)
+
+
+def expect_function(got: Any, *, name: str) -> Any:
+    """A function (e.g. a derivative returned by the student's code), callable from the check."""
+    from .runtime import RemoteFunction
+
+    if isinstance(got, RemoteFunction) or (callable(got) and not isinstance(got, type)):
+        return got
+    if got is None:
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+    raise CheckFailure(f"`{name}` is {_kind(got)}, but a function was expected.",
+                       "Return the function itself (e.g. `return f_prime`), without calling it.")
+
+
+def expect_expression(
+    got: Any,
+    expected: Any,
+    *,
+    name: str,
+    points: Sequence[Mapping[str, float]],
+    mistakes: Iterable[Mistake] = (),
+) -> Any:
+    """A SymPy expression that equals ``expected`` at every point (so any equivalent form passes).
+
+    Both are evaluated numerically (``xreplace`` + ``evalf``), never turned into code, so nothing
+    the student sent is executed.
+    """
+    import sympy
+
+    if got is None:
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+    if not isinstance(got, sympy.Basic):
+        hint = "Keep it symbolic: build it from sympy symbols and functions." if isinstance(got, (int, float)) else None
+        raise CheckFailure(f"`{name}` is {_kind(got)}, but a SymPy expression was expected.", hint)
+    allowed = {s.name for s in expected.free_symbols} | {n for point in points for n in point}
+    strangers = sorted(s.name for s in got.free_symbols if s.name not in allowed)
+    if strangers:
+        raise CheckFailure(f"`{name}` uses the symbol{'s' if len(strangers) > 1 else ''} {', '.join(strangers)}, "
+                           f"but the expected expression uses only {', '.join(sorted(allowed))}.",
+                           "Use the symbols you were given (check their names).")
+    tol = TOLERANCE["float64"]
+    mistakes = tuple(mistakes)
+    for point in points:
+        mine, theirs = _evaluate(got, point, name), _evaluate(expected, point, "the expected expression")
+        if _complex_error(mine, theirs, tol) > tol.rtol:
+            where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
+            hint = next((m.hint for m in mistakes if _complex_error(mine, _evaluate(m.resolve(), point, "mistake"), tol)
+                         <= tol.rtol), None)
+            raise CheckFailure(f"`{name}` differs from the expected expression at {where}: yours gives {_cnum(mine)}, "
+                               f"expected {_cnum(theirs)}.", hint)
+    return got
+
+
+def _evaluate(expression: Any, point: Mapping[str, float], name: str) -> complex:
+    import sympy
+
+    mapping = {s: sympy.Float(point[s.name]) for s in expression.free_symbols if s.name in point}
+    try:
+        return complex(sympy.N(expression.xreplace(mapping), 30))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
+        raise CheckFailure(f"`{name}` cannot be evaluated to a number at {where}.",
+                           "Make sure the expression uses only the given symbols and has a value there.") from None
+
+
+def _complex_error(a: complex, b: complex, tol: Tolerance) -> float:
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return 0.0 if a == b else float("inf")
+    return abs(a - b) / max(abs(a), abs(b), tol.abs_floor)
+
+
+def _cnum(value: complex) -> str:
+    return _num(value.real) if abs(value.imag) <= 1e-12 * max(1.0, abs(value.real)) else f"{value:.6g}"
 
 
 def diagnose(got: np.ndarray, mistakes: Sequence[Mistake], tolerance: Tolerance) -> str | None:

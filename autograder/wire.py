@@ -2,9 +2,10 @@
 
 Only plain data crosses the boundary (DESIGN.md, invariant 2): ``None``, ``bool``, ``int``,
 ``float``, ``str``, lists, tuples and string-keyed dicts of those, numpy arrays and scalars of a
-numeric or bool dtype, and *handles* to functions that live on the other side. Nothing is
-pickled and nothing is evaluated: a frame is JSON, and every value the decoder returns was built
-by the decoder itself from that JSON.
+numeric or bool dtype, SymPy expressions as trees of whitelisted node types, and *handles* to
+functions that live on the other side. Nothing is pickled and nothing is evaluated: a frame is
+JSON, and every value the decoder returns was built by the decoder itself from that JSON (a SymPy
+tree is rebuilt with ``evaluate=False`` from known constructors, never parsed from text).
 
 The encoder runs on both sides and is lenient: a value it cannot carry becomes an ``opaque``
 description (its type name and a short repr) so the trusted side can say what came back. The
@@ -123,6 +124,10 @@ def _encode(value: Any, register: Any, notes: list[str], depth: int) -> Any:
     array = _as_numpy(value, notes)
     if array is not None:
         return _encode_numpy(array)
+    if (type(value).__module__ or "").startswith("sympy") and hasattr(value, "func") and hasattr(value, "args"):
+        return _encode_sympy(value)
+    if (type(value).__module__ or "").startswith("pandas") and type(value).__name__ in ("Series", "DataFrame"):
+        return _encode_pandas(value, notes)
     for base in (int, float, str):
         if isinstance(value, base):
             notes.append(f"a {_type_name(value)} (subclass of {base.__name__}) was converted to a plain {base.__name__}")
@@ -203,6 +208,49 @@ def _encode_numpy(array: Any) -> Any:
     return out
 
 
+def _encode_pandas(table: Any, notes: list[str]) -> Any:
+    """A Series or DataFrame as named columns of plain arrays (the index is kept as an array)."""
+    import numpy as np
+
+    frame = table.to_frame() if type(table).__name__ == "Series" else table
+    columns = [str(c) for c in frame.columns]
+    data = [_as_numpy(np.asarray(frame[c].to_numpy()), notes) for c in frame.columns]
+    if len(set(columns)) != len(columns) or any(a is None or a.dtype.kind not in ALLOWED_DTYPE_KINDS for a in data):
+        return {"$t": "opaque", "type": _type_name(table), "repr": "a table with repeated or non-numeric columns"}
+    return {"$t": "series" if type(table).__name__ == "Series" else "frame",
+            "name": None if type(table).__name__ != "Series" or table.name is None else str(table.name),
+            "columns": columns, "data": [_encode_numpy(a) for a in data],
+            "index": _encode_numpy(np.asarray(frame.index.to_numpy()))
+            if frame.index.dtype.kind in ALLOWED_DTYPE_KINDS else None}
+
+
+MAX_SYMPY_NODES = 5000  # a derivative is small; a bigger tree is refused, not rebuilt
+_SYMBOL_NAME = __import__("re").compile(r"^[^\W\d]\w{0,29}$")
+
+
+def _encode_sympy(expression: Any) -> Any:
+    budget = [MAX_SYMPY_NODES]
+    try:
+        return {"$t": "sym", "tree": _sympy_tree(expression, budget, 0)}
+    except (ValueError, AttributeError, TypeError, RecursionError) as exc:
+        return {"$t": "opaque", "type": _type_name(expression), "repr": f"a SymPy expression that cannot cross ({exc})"}
+
+
+def _sympy_tree(node: Any, budget: list[int], depth: int) -> list[Any]:
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 200:
+        raise ValueError(f"more than {MAX_SYMPY_NODES} nodes or too deep")
+    if getattr(node, "is_Symbol", False):
+        return ["Symbol", str(node.name)]
+    if getattr(node, "is_Integer", False):
+        return ["Integer", str(int(node))]
+    if getattr(node, "is_Rational", False):
+        return ["Rational", str(node.p), str(node.q)]
+    if getattr(node, "is_Float", False):
+        return ["Float", str(node)]
+    return [type(node).__name__, *(_sympy_tree(arg, budget, depth + 1) for arg in node.args)]
+
+
 def _type_name(value: Any) -> str:
     kind = type(value)
     return f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
@@ -264,6 +312,10 @@ def _decode(data: Any, resolve: Any, depth: int) -> Any:
         return resolve(handle, name) if resolve is not None else FunctionHandle(handle, name)
     if tag == "opaque":
         return Opaque(_field(data, "type", str)[:MAX_REPR], _field(data, "repr", str)[:MAX_REPR])
+    if tag == "sym":
+        return _decode_sympy(_field(data, "tree", list))
+    if tag in ("series", "frame"):
+        return _decode_pandas(data, tag)
     raise WireError(f"unknown tag {tag!r}")
 
 
@@ -300,6 +352,100 @@ def _decode_numpy(data: dict[str, Any], scalar: bool) -> Any:
         raise WireError(f"array data holds {len(raw)} bytes, shape {shape} needs {math.prod(shape) * dtype.itemsize}")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     return array[()] if scalar else array
+
+
+# SymPy node types that may be rebuilt, by class name; anything else is refused.
+_SYMPY_FUNCTIONS = frozenset((
+    "exp", "log", "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+    "asinh", "acosh", "atanh", "Abs", "sign", "Heaviside", "floor", "ceiling", "re", "im", "erf",
+))
+_SYMPY_OPERATORS = frozenset(("Add", "Mul", "Pow", "Max", "Min"))
+_SYMPY_LOGIC = frozenset((
+    "Piecewise", "ExprCondPair", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan", "Equality",
+    "Unequality", "And", "Or", "Not", "Derivative", "Tuple",
+))
+_SYMPY_CONSTANTS = frozenset((
+    "Pi", "Exp1", "ImaginaryUnit", "Infinity", "NegativeInfinity", "ComplexInfinity", "NaN", "Zero", "One",
+    "NegativeOne", "Half", "BooleanTrue", "BooleanFalse",
+))
+
+
+def _decode_sympy(tree: list[Any]) -> Any:
+    import sympy
+
+    budget = [MAX_SYMPY_NODES]
+
+    def build(node: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0 or depth > 200 or type(node) is not list or not node or type(node[0]) is not str:
+            raise WireError("a SymPy tree must be a small list of [kind, ...] nodes")
+        kind, rest = node[0], node[1:]
+        if kind == "Symbol":
+            if len(rest) != 1 or type(rest[0]) is not str or not _SYMBOL_NAME.match(rest[0]):
+                raise WireError("a symbol needs a short identifier as its name")
+            return sympy.Symbol(rest[0])
+        if kind in ("Integer", "Rational"):
+            if not rest or len(rest) > 2 or not all(type(x) is str and _is_int_text(x) for x in rest):
+                raise WireError(f"bad {kind}")
+            return sympy.Rational(*(int(x) for x in rest)) if kind == "Rational" else sympy.Integer(int(rest[0]))
+        if kind == "Float":
+            if len(rest) != 1 or type(rest[0]) is not str or len(rest[0]) > 60:
+                raise WireError("bad Float")
+            try:
+                return sympy.Float(rest[0])
+            except (ValueError, TypeError):
+                raise WireError("bad Float") from None
+        if kind in _SYMPY_CONSTANTS and not rest:
+            return getattr(sympy.S, kind) if kind not in ("BooleanTrue", "BooleanFalse") else getattr(sympy, kind[7:].lower())
+        args = [build(child, depth + 1) for child in rest]
+        if kind in _SYMPY_OPERATORS or kind in _SYMPY_FUNCTIONS:
+            constructor = getattr(sympy, kind)
+            try:
+                return constructor(*args, evaluate=False)
+            except (TypeError, ValueError) as exc:
+                raise WireError(f"bad {kind}: {exc}") from None
+        if kind in _SYMPY_LOGIC:
+            from sympy.functions.elementary.piecewise import ExprCondPair
+
+            constructor = ExprCondPair if kind == "ExprCondPair" else getattr(sympy, kind)
+            try:
+                return constructor(*args)
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise WireError(f"bad {kind}: {exc}") from None
+        raise WireError(f"the SymPy node {kind!r} is not one the grader rebuilds")
+
+    return build(tree, 0)
+
+
+def _decode_pandas(data: dict[str, Any], tag: str) -> Any:
+    import pandas
+
+    columns = _field(data, "columns", list)
+    arrays = [_decode_numpy(_field_of(a, dict), scalar=False) for a in _field(data, "data", list)]
+    if len(columns) != len(arrays) or not all(type(c) is str and len(c) <= MAX_REPR for c in columns):
+        raise WireError("a table needs one short string name per column")
+    if any(a.ndim != 1 or len(a) != len(arrays[0]) for a in arrays):
+        raise WireError("table columns must be 1-D arrays of one length")
+    index = data.get("index")
+    index_array = _decode_numpy(_field_of(index, dict), scalar=False) if index is not None else None
+    frame = pandas.DataFrame(dict(zip(columns, arrays, strict=True)), index=index_array)
+    if tag == "series":
+        name = data.get("name")
+        if len(columns) != 1 or (name is not None and type(name) is not str):
+            raise WireError("a Series is one column")
+        return frame.iloc[:, 0].rename(name)
+    return frame
+
+
+def _field_of(value: Any, kind: type) -> Any:
+    if type(value) is not kind:
+        raise WireError(f"expected a {kind.__name__}")
+    return value
+
+
+def _is_int_text(text: str) -> bool:
+    digits = text[1:] if text.startswith("-") else text
+    return digits.isdigit() and len(digits) <= MAX_INT_DIGITS
 
 
 # ---------------------------------------------------------------------------- frames

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import shutil
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "perceptron_regression"
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "source").iterdir() if (p / f"{p.name}.ipynb").exists())
 
 
 def execute(path, cwd, allow_errors=False):
@@ -34,22 +38,22 @@ def text_of(cell):
     return "".join(parts)
 
 
-@pytest.fixture(scope="module")
-def executed_source(course_root):
-    folder = course_root / "source" / ASSIGNMENT
-    return execute(folder / f"{ASSIGNMENT}.ipynb", folder)
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def executed_source(request):
+    folder = ROOT / "source" / request.param
+    return execute(folder / f"{request.param}.ipynb", folder)
 
 
 def test_the_teaching_notebook_runs_top_to_bottom_and_draws_its_plots(executed_source):
     errors = [o for c in executed_source.cells for o in outputs_of(c, "error")]
     assert errors == []
     images = [o for c in executed_source.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) >= 5
+    assert len(images) >= 3
 
 
 def test_every_check_cell_of_the_teaching_notebook_passes(executed_source):
     checks = [c for c in executed_source.cells if c.cell_type == "code" and c.source.startswith("check(")]
-    assert len(checks) == 8
+    assert checks
     assert all("All public checks pass" in text_of(c) for c in checks)
 
 

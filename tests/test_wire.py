@@ -108,3 +108,35 @@ def test_callables_cross_as_handles():
     data = wire.encode({"f": len}, register=register)
     back = wire.decode(data)
     assert isinstance(back["f"], wire.FunctionHandle) and back["f"].handle == 1 and registry == [len]
+
+
+def test_sympy_expressions_cross_as_trees_rebuilt_from_known_constructors_only():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    for expression in (sp.exp(x) - 1 / x, sp.sqrt(x ** 2 + 1) * sp.sin(3 * x) / 7, sp.Rational(3, 4) * sp.pi,
+                       sp.Piecewise((x, x > 0), (0, True)), sp.Abs(x), sp.Float("2.5") * x):
+        back = roundtrip(expression)
+        assert isinstance(back, sp.Basic) and (back == expression or sp.simplify(back - expression) == 0)
+    assert isinstance(roundtrip(sp.Function("f")(x)), wire.Opaque)  # unknown functions do not cross
+
+
+@pytest.mark.parametrize("tree, complaint", [
+    (["Function", ["Symbol", "x"]], "not one the grader rebuilds"),
+    (["Symbol", "x); import os #"], "identifier"),
+    (["Integer", "1" * 500], "bad Integer"),
+    (["Add"] + [["Symbol", "x"]] * 6000, "small list"),
+])
+def test_sympy_trees_outside_the_whitelist_are_refused(tree, complaint):
+    with pytest.raises(wire.WireError, match=complaint):
+        wire.decode({"$t": "sym", "tree": tree})
+
+
+def test_pandas_tables_cross_as_named_columns_of_plain_arrays():
+    import pandas as pd
+
+    series = pd.Series([1.5, 2.5], name="TV", index=[3, 4])
+    frame = pd.DataFrame({"TV": [1.0, 2.0], "Sales": [3, 4]})
+    assert roundtrip(series).equals(series) and roundtrip(series).name == "TV"
+    assert roundtrip(frame).equals(frame)
+    assert isinstance(roundtrip(pd.DataFrame({"a": ["text"]})), wire.Opaque)
