@@ -1,26 +1,55 @@
-"""Grade many submissions: in this process, or in a pool of worker processes.
+"""Grade a class: find the submissions, skip what is already graded, grade the rest on an executor,
+save each result atomically the moment it is done, and report progress on stderr.
 
-Workers are started with ``spawn`` (never ``fork``: this process may have run JAX, and a forked
-JAX deadlocks). Each task only orchestrates a sandboxed child, so limits and kills never depend
-on the executor.
+The executor is any ``concurrent.futures.Executor``: a local pool of worker processes started
+with ``spawn`` (never ``fork``: the trusted process may have run JAX, and a forked JAX
+deadlocks), or a Dask cluster's. Each task only orchestrates a sandboxed child, so limits and
+kills never depend on the executor, and the sandbox applies on every worker.
+
+A batch killed at any moment (even with SIGKILL) loses nothing it saved: ``ResultStore`` writes
+each result to a temporary file, syncs it and renames it into place. Re-running skips every
+submission whose stored result was made from the same file by the same checks and engine.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import multiprocessing
+import os
+import re
+import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from .config import Assignment
+from .errors import InfrastructureError
 from .grade import grade_submission
 from .isolation import Sandbox
 from .plugin import Visibility
 from .results import Result
 
-__all__ = ["find_submissions", "grade_many", "spawn_pool"]
+__all__ = ["Progress", "ResultStore", "Task", "discover", "executor_for", "find_submissions", "grade_batch", "grade_many",
+           "spawn_pool"]
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Task:
+    """One student's submission: who, and which file."""
+
+    student: str
+    path: Path
+
+
+# ---------------------------------------------------------------------------- finding submissions
 
 
 def find_submissions(paths: Iterable[Path]) -> list[Path]:
@@ -37,27 +66,252 @@ def find_submissions(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def discover(paths: Iterable[Path], assignment: Assignment) -> list[Task]:
+    """Tasks from files, flat folders of notebooks, or nbgrader's ``submitted/<student>/<assignment>/``.
+
+    In nbgrader's layout the student is the folder name; otherwise it is the file name.
+    """
+    tasks: list[Task] = []
+    for path in paths:
+        path = Path(path)
+        layout = _nbgrader_students(path, assignment)
+        if layout is not None:
+            tasks += layout
+        else:
+            tasks += [Task(_student_of(p, assignment), p) for p in find_submissions([path])]
+    return _unique(tasks)
+
+
+def _nbgrader_students(folder: Path, assignment: Assignment) -> list[Task] | None:
+    if not folder.is_dir():
+        return None
+    if (folder / "submitted").is_dir() and not (folder / assignment.name).is_dir():
+        folder = folder / "submitted"
+    students = [d for d in sorted(folder.iterdir()) if (d / assignment.name).is_dir()]
+    if not students:
+        return None
+    tasks = []
+    for student in students:
+        notebook = student / assignment.name / assignment.notebook
+        candidates = [notebook] if notebook.exists() else find_submissions([student / assignment.name])
+        tasks += [Task(student.name, candidates[0])] if candidates else []
+    return tasks
+
+
+def _student_of(path: Path, assignment: Assignment) -> str:
+    if path.parent.name == assignment.name and path.parent.parent.name not in ("", "."):
+        return path.parent.parent.name  # .../<student>/<assignment>/<notebook>
+    return path.stem
+
+
+def _unique(tasks: list[Task]) -> list[Task]:
+    seen: dict[str, int] = {}
+    unique = []
+    for task in tasks:
+        count = seen.get(task.student, 0)
+        seen[task.student] = count + 1
+        unique.append(task if count == 0 else Task(f"{task.student}~{count + 1}", task.path))
+    return unique
+
+
+# ---------------------------------------------------------------------------- saved results
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def assignment_digest(assignment: Assignment, seed: int | None) -> str:
+    """What a result depends on besides the submission: checks, reference, config, data, engine."""
+    digest = hashlib.sha256(f"{assignment.name}:{seed}".encode())
+    files = [*assignment.check_files, assignment.directory / "assignment.toml", *sorted(PACKAGE.glob("*.py"))]
+    files += [p for p in (assignment.reference, assignment.mistakes) if p is not None]
+    files += list(assignment.data_files()[1])
+    for path in files:
+        digest.update(str(path.name).encode() + b"\0" + file_digest(path).encode())
+    return digest.hexdigest()
+
+
+class ResultStore:
+    """One JSON file per student in a folder, written atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, student: str) -> Path:
+        return self.folder / (re.sub(r"[^\w.-]", "_", student) + ".json")
+
+    def load(self, student: str) -> dict[str, Any] | None:
+        try:
+            document = json.loads(self.path_for(student).read_text(encoding="utf-8"))
+            return document if isinstance(document, dict) and "result" in document else None
+        except (OSError, ValueError):
+            return None
+
+    def save(self, student: str, result: Result, submission: str, assignment: str) -> None:
+        document = {"student": student, "submission_sha256": submission, "assignment_sha256": assignment,
+                    "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "result": result.to_json()}
+        target = self.path_for(student)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1, allow_nan=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+
+
+# ---------------------------------------------------------------------------- grading
+
+
+@contextlib.contextmanager
+def executor_for(workers: int, scheduler: str | None = None, dask_local: int | None = None) -> Iterator[Executor | None]:
+    """Where tasks run: a Dask cluster by address, a local Dask cluster, a spawn pool, or here (None)."""
+    if scheduler or dask_local:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InfrastructureError("Dask is not installed: pip install 'calc4ml-autograder[dask]'") from None
+        with contextlib.ExitStack() as stack:
+            if scheduler:
+                client = stack.enter_context(Client(scheduler, timeout=30))
+            else:
+                cluster = stack.enter_context(LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True,
+                                                           dashboard_address=":0"))
+                client = stack.enter_context(Client(cluster))
+            yield client.get_executor()
+        return
+    if workers <= 1:
+        yield None
+        return
+    with spawn_pool(workers) as pool:
+        yield pool
+
+
 def spawn_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_warm_worker)
 
 
-def grade_many(
-    assignment: Assignment,
-    paths: Sequence[Path],
-    sandbox: Sandbox,
-    *,
-    executor: Executor | None = None,
-    visibility: Visibility = "all",
-    seed: int | None = None,
-) -> Iterator[Result]:
-    """Results in the order of ``paths``; graded here, or on ``executor``'s workers."""
+def _warm_worker() -> None:
+    """Runs once in each worker process: keep a child started ahead for the next submission."""
+    from . import sandbox
+
+    sandbox.PRESTARTER.enabled = True
+
+
+def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int | None,
+               visibility: Visibility = "all", prestart: bool = True) -> Result:
+    """One submission, as an executor runs it. A machine failure becomes a result saying so.
+
+    With ``prestart``, the next submission's child is started while this one is graded."""
+    from . import sandbox as children
+
+    children.PRESTARTER.enabled = prestart
+    try:
+        return grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed)
+    except InfrastructureError as exc:
+        return Result(str(path), assignment.name, 0.0, 0.0, (), problem=f"not graded: {exc}")
+
+
+def grade_many(assignment: Assignment, paths: Sequence[Path], sandbox: Sandbox, *,
+               executor: Executor | None = None, visibility: Visibility = "all",
+               seed: int | None = None) -> Iterator[Result]:
+    """Results in the order of ``paths`` (no saving, no skipping: for verify and tests)."""
     if executor is None:
         for path in paths:
             yield grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed)
         return
-    futures = [
-        executor.submit(grade_submission, assignment, path, sandbox, visibility=visibility, seed=seed)
-        for path in paths
-    ]
+    futures = [executor.submit(grade_task, assignment, path, sandbox, seed, visibility) for path in paths]
     for future in futures:
         yield future.result()
+
+
+def grade_batch(
+    assignment: Assignment,
+    tasks: Sequence[Task],
+    sandbox: Sandbox,
+    *,
+    executor: Executor | None = None,
+    store: ResultStore | None = None,
+    force: bool = False,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> list[tuple[Task, Result]]:
+    """Grade every task not already saved for the same file, checks and engine; save as they finish."""
+    fingerprint = assignment_digest(assignment, seed)
+    done: dict[Task, Result] = {}
+    todo: list[tuple[Task, str]] = []
+    for task in tasks:
+        digest = file_digest(task.path)
+        saved = store.load(task.student) if store is not None and not force else None
+        if saved and saved.get("submission_sha256") == digest and saved.get("assignment_sha256") == fingerprint:
+            done[task] = Result.from_json(saved["result"])
+        else:
+            todo.append((task, digest))
+    progress = progress or Progress(len(todo), skipped=len(done))
+    for task, digest, result in _run(assignment, todo, sandbox, executor, seed):
+        if store is not None and not result.problem.startswith("not graded"):
+            store.save(task.student, result, digest, fingerprint)
+        done[task] = result
+        progress.update(task, result)
+    progress.finish()
+    return [(task, done[task]) for task in tasks]
+
+
+def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox, executor: Executor | None,
+         seed: int | None) -> Iterator[tuple[Task, str, Result]]:
+    if executor is None:
+        from . import sandbox as children
+
+        try:
+            for index, (task, digest) in enumerate(todo):
+                yield task, digest, grade_task(assignment, task.path, sandbox, seed, prestart=index + 1 < len(todo))
+        finally:
+            children.PRESTARTER.close()
+        return
+    futures: dict[Future[Result], tuple[Task, str]] = {
+        executor.submit(grade_task, assignment, task.path, sandbox, seed): (task, digest) for task, digest in todo
+    }
+    for future in as_completed(futures):
+        task, digest = futures[future]
+        yield task, digest, future.result()
+
+
+class Progress:
+    """Counts, failures and an ETA on stderr; one line per submission when stderr is not a terminal."""
+
+    def __init__(self, total: int, skipped: int = 0, stream: IO[str] | None = None) -> None:
+        self.total, self.skipped, self.stream = total, skipped, stream or sys.stderr
+        self.count = self.failed = 0
+        self.started = time.monotonic()
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        if skipped:
+            self._say(f"{skipped} already graded with these checks: skipped (--force grades them again)\n")
+
+    def update(self, task: Task, result: Result) -> None:
+        self.count += 1
+        self.failed += bool(result.problem)
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / self.count * (self.total - self.count)
+        status = f"[{self.count}/{self.total}] {self.failed} not graded, ETA {_clock(eta)}"
+        if self.live:
+            self._say(f"\r{status}  {task.student}: {result.points:g}/{result.max_points:g}\033[K")
+        else:
+            self._say(f"{status}  {task.student}: {result.points:g}/{result.max_points:g}\n")
+
+    def finish(self) -> None:
+        if self.live and self.count:
+            self._say("\n")
+
+    def _say(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 60}:{seconds % 60:02d}"

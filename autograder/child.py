@@ -18,6 +18,7 @@ import linecache
 import os
 import signal
 import sys
+import time
 import traceback
 import types
 from collections.abc import Callable
@@ -134,6 +135,7 @@ class Executor:
         before = dict(self.namespace)
         out = CappedWriter(self.output_limit)
         status, error = "ok", None
+        started = time.perf_counter()
         try:
             code = compile(source, filename, "exec")
             with _redirect(out), _Deadline(timeout):
@@ -144,8 +146,9 @@ class Executor:
             status, error = "error", describe_error(exc)
         finally:
             _close_figures()
+        elapsed = time.perf_counter() - started
         self._note_definitions(before, number)
-        return {"n": number, "status": status, "error": error, "stdout": out.text()}
+        return {"n": number, "status": status, "error": error, "stdout": out.text(), "elapsed": elapsed}
 
     def _note_definitions(self, before: dict[str, Any], number: int) -> None:
         for name, value in list(self.namespace.items()):
@@ -186,16 +189,18 @@ class Executor:
             _seed_numpy(np_seed)
         out = CappedWriter(self.output_limit)
         saved = self._override(overrides or {})
+        started = time.perf_counter()
         try:
             with _redirect(out), _Deadline(timeout):
                 value = function(*args, **kwargs)
         except CallTimedOut:
-            return {"status": "timeout", "stdout": out.text()}
+            return {"status": "timeout", "stdout": out.text(), "elapsed": time.perf_counter() - started}
         except BaseException as exc:  # noqa: BLE001
-            return {"status": "raised", "error": describe_error(exc), "stdout": out.text()}
+            return {"status": "raised", "error": describe_error(exc), "stdout": out.text(),
+                    "elapsed": time.perf_counter() - started}
         finally:
             self._restore(saved)
-        reply = {"status": "returned", "value": value, "stdout": out.text()}
+        reply = {"status": "returned", "value": value, "stdout": out.text(), "elapsed": time.perf_counter() - started}
         if want_args:
             reply["args_after"] = [list(args), dict(kwargs)]
         return reply
@@ -384,6 +389,7 @@ def serve(fd_in: int, fd_out: int) -> None:
     _apply_limits(setup.get("limits", {}))
     executor.output_limit = int(setup.get("output_limit", executor.output_limit))
     _install_shims(executor.namespace)
+    _preload(setup.get("preload", []))
     _seed_everything(int(setup.get("seed", 0)))
     channel.send({"op": "ready", "pid": os.getpid()})
     me = os.getpid()
@@ -440,6 +446,17 @@ def _serve_call(executor: Executor, channel: _Channel, request: dict[str, Any]) 
         error = {"type": type(exc).__name__, "message": "the returned value could not be sent back: " + _text(exc), "frames": []}
         reply = {"status": "raised", "error": error, "stdout": reply.get("stdout", "")}
     return {"op": "reply", "notes": notes, **reply}
+
+
+def _preload(modules: Any) -> None:
+    """Import modules the notebook is likely to need before its first cell (a speed-up only)."""
+    import importlib
+
+    for name in modules if isinstance(modules, list) else []:
+        try:
+            importlib.import_module(str(name))
+        except BaseException:  # noqa: BLE001 - the notebook's own import will report any problem
+            pass
 
 
 def _seed_everything(seed: int) -> None:

@@ -45,9 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade submissions (instructor)",
                                 description="Grade submissions with every check, each in a sandboxed process.")
     grade.add_argument("assignment", help="assignment name (in ./assignments/) or its folder")
-    grade.add_argument("submissions", nargs="+", type=Path, help="notebooks, scripts, or folders of them")
-    grade.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON (docs/results-format.md)")
-    grade.add_argument("--workers", type=int, default=1, help="grade this many submissions at once (default 1)")
+    grade.add_argument("submissions", nargs="+", type=Path,
+                       help="notebooks, scripts, folders of them, or nbgrader's submitted/ folder")
+    grade.add_argument("--json", type=Path, metavar="PATH", help="write every result as JSON (docs/results-format.md)")
+    grade.add_argument("--out", type=Path, metavar="DIR",
+                       help="save each student's result here as it is done (default out/<assignment>); "
+                            "a rerun skips what is saved for the same file and checks")
+    grade.add_argument("--force", action="store_true", help="grade again even what is already saved")
+    grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="grade this many submissions at once (default: the number of cores)")
+    where = grade.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on an existing Dask cluster (tcp://host:8786)")
+    where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     grade.add_argument("--seed", type=int, help="session seed for the checks' inputs (default: the assignment's)")
     grade.add_argument("--details", action="store_true", help="print every submission's full report")
     _isolation_flag(grade)
@@ -90,28 +100,27 @@ def _isolation_flag(command: argparse.ArgumentParser) -> None:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .batch import find_submissions, grade_many, spawn_pool
+    from .batch import ResultStore, discover, executor_for, grade_batch
     from .config import Assignment
     from .isolation import choose_sandbox
     from .report import class_table, submission_report
     from .results import dump_results
 
     assignment = Assignment.load(args.assignment)
-    paths = find_submissions(args.submissions)
-    if not paths:
-        print("autograder: no submissions found", file=sys.stderr)
+    tasks = discover(args.submissions, assignment)
+    if args.student:
+        tasks = [t for t in tasks if t.student in args.student]
+    if not tasks:
+        print("autograder: no submissions found" + (f" for {', '.join(args.student)}" if args.student else ""),
+              file=sys.stderr)
         return EXIT_USAGE
     sandbox = choose_sandbox(assignment, allow_unisolated=args.no_isolation)
+    store = ResultStore(args.out or Path("out") / assignment.name)
     started = time.monotonic()
-    pool = spawn_pool(args.workers) if args.workers > 1 else None
-    try:
-        results = []
-        for index, result in enumerate(grade_many(assignment, paths, sandbox, executor=pool, seed=args.seed), 1):
-            results.append(result)
-            print(f"[{index}/{len(paths)}] {result.submission}: {result.points:g}/{result.max_points:g}", file=sys.stderr)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    workers = min(args.workers, len(tasks))
+    with executor_for(workers, args.scheduler, args.dask_local) as executor:
+        graded = grade_batch(assignment, tasks, sandbox, executor=executor, store=store, force=args.force, seed=args.seed)
+    results = [result for _, result in graded]
     if args.json:
         dump_results(results, args.json)
     if len(results) == 1 or args.details:
@@ -119,7 +128,7 @@ def _grade(args: argparse.Namespace) -> int:
     if len(results) > 1:
         print(("\n\n" if args.details else "") + class_table(results))
     print(f"graded {len(results)} submission(s) in {time.monotonic() - started:.1f} s "
-          f"with {sandbox.name} isolation", file=sys.stderr)
+          f"with {sandbox.name} isolation; results in {store.folder}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -26,6 +26,7 @@ PUBLIC_CASES = "public_cases.json"
 MISTAKES = "mistakes.py"
 STUDENT_CHECKS_DIR = "checks"  # inside release/<assignment>/: what self-checks need, nothing else
 DEFAULT_SEED = 20261126
+DEFAULT_PRELOAD = ("numpy", "matplotlib.pyplot")  # what most notebooks import first
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Assignment:
     notebook: str
     exercises: tuple[str, ...]  # in the notebook's order
     policies: Mapping[str, Policy]  # rules on how an exercise may be solved (policy.py)
+    preload: tuple[str, ...] = DEFAULT_PRELOAD  # modules a child imports before the notebook runs
 
     @property
     def check_files(self) -> tuple[Path, ...]:
@@ -120,6 +122,7 @@ class Assignment:
             notebook=str(settings.get("notebook", f"{name}.ipynb")),
             exercises=_names_setting(settings, "exercises", source),
             policies=parse_policies(settings.get("policy", {}), source),
+            preload=_names_setting(settings, "preload", source) if "preload" in settings else DEFAULT_PRELOAD,
         )
 
     def data_files(self) -> tuple[Path, tuple[Path, ...]]:

@@ -40,14 +40,17 @@ def grade_submission(
         checks = run_checks(run)
         return score(str(path), assignment.name, assignment.exercises, checks, problem=str(exc), seed=seed,
                      duration_seconds=time.monotonic() - started)
-    with SandboxRuntime(notebook.cells, limits or assignment.limits, sandbox, seed) as runtime:  # run
+    with SandboxRuntime(notebook.cells, limits or assignment.limits, sandbox, seed, assignment.preload) as runtime:  # run
         run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed)
         checks = run_checks(run)  # check
     notes = [*notebook.notes, *notes_for(notebook, assignment), *runtime.notes,
              *(f"grader error: {e}" for e in run.grader_errors)]
+    wall = time.monotonic() - started
+    timings = {"wall": wall, "cells": runtime.cell_seconds, "checks": run.check_seconds,
+               "overhead": max(wall - runtime.cell_seconds - run.check_seconds, 0.0)}
     return score(  # score
         str(path), assignment.name, assignment.exercises, checks,
-        cells=runtime.cell_reports, notes=notes, seed=seed, duration_seconds=time.monotonic() - started,
+        cells=runtime.cell_reports, notes=notes, seed=seed, duration_seconds=wall, timings=timings,
     )
 
 

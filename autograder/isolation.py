@@ -29,9 +29,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from .config import Assignment, Limits
 from .errors import InfrastructureError
@@ -42,7 +43,8 @@ __all__ = ["Bubblewrap", "Sandbox", "Unisolated", "choose_sandbox", "child_envir
 class Sandbox(Protocol):
     """Starts a child: given the pipe ends it inherits, the command, environment and folder."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch: ...
 
@@ -75,6 +77,7 @@ def child_environment(home: str, tmp: str | None = None) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
 class Unisolated:
     """A plain child process with resource limits but no isolation.
 
@@ -82,10 +85,9 @@ class Unisolated:
     and for graders who explicitly accept it (``--no-isolation``).
     """
 
-    name = "no"
-
-    def __init__(self, files: Sequence[Path] = (), base: Path | None = None) -> None:
-        self.files, self.base = tuple(files), base
+    files: tuple[Path, ...] = ()
+    base: Path | None = None
+    name: ClassVar[str] = "no"
 
     def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch:
         scratch = Path(tempfile.mkdtemp(prefix="calc4ml-child-"))
@@ -99,13 +101,13 @@ class Unisolated:
                       cleanup=lambda: shutil.rmtree(scratch, ignore_errors=True))
 
 
+@dataclass(frozen=True)
 class Bubblewrap:
     """The grading sandbox: bubblewrap namespaces, uid 65534, read-only system, cgroup limits."""
 
-    name = "bubblewrap"
-
-    def __init__(self, files: Sequence[Path], base: Path) -> None:
-        self.files, self.base = tuple(files), base
+    files: tuple[Path, ...]
+    base: Path
+    name: ClassVar[str] = "bubblewrap"
 
     def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch:
         cgroup = Cgroup.create(limits) if _needs_cgroup() else None
@@ -156,10 +158,11 @@ class Cgroup:
         layout = _cgroup_layout()
         if layout is None:
             raise InfrastructureError("no writable cgroup for the sandbox's process and memory limits")
-        name = uuid.uuid4().hex[:12]
+        name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"  # the creator's pid: leftovers of dead graders are swept
         memory = str(2 * limits.memory_mb * 1024 * 1024)  # backstop over RLIMIT_DATA: tmpfs, threads
         directories = []
         for root, settings in layout(limits.processes, memory):
+            _sweep(root / CGROUP_PARENT)
             directory = root / CGROUP_PARENT / name
             directory.mkdir(parents=True)
             directories.append(directory)
@@ -189,6 +192,25 @@ class Cgroup:
                     break
                 except OSError:
                     time.sleep(0.02)
+
+
+def _sweep(parent: Path) -> None:
+    """Remove empty cgroups whose creating grader has died (e.g. a batch killed with SIGKILL)."""
+    for directory in parent.glob("*-*") if parent.is_dir() else ():
+        creator = directory.name.split("-", 1)[0]
+        if creator.isdigit() and not _alive(int(creator)) and not _read_pids(directory):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _read_pids(directory: Path) -> list[int]:
@@ -264,10 +286,10 @@ def choose_sandbox(assignment: Assignment, *, allow_unisolated: bool = False) ->
     if allow_unisolated:
         print("autograder: WARNING: grading without isolation (--no-isolation): student code runs with your "
               "permissions and can read your files", file=sys.stderr)
-        return Unisolated(files, base)
+        return Unisolated(tuple(files), base)
     if problems:
         raise InfrastructureError(
             "student code cannot be isolated on this machine: " + "; ".join(problems)
             + ". Fix that, or pass --no-isolation to accept unisolated grading"
         )
-    return Bubblewrap(files, base)
+    return Bubblewrap(tuple(files), base)

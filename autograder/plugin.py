@@ -59,6 +59,7 @@ class CheckRun:
     broken_checks: list[str] = field(default_factory=list)  # checks that cannot run at all
     grader_errors: list[str] = field(default_factory=list)  # checks that crashed on this submission
     infrastructure_error: InfrastructureError | None = None
+    check_seconds: float = 0.0  # time in the checks' bodies, calls into the submission included
     _rule_breaks: dict[str, list[str]] = field(default_factory=dict)
 
     def rule_breaks(self, exercise: str) -> list[str]:
@@ -185,6 +186,8 @@ def rng(seed: int) -> np.random.Generator:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     report = yield
     run = item.config.stash[_RUN]
+    if call.when == "call":
+        run.check_seconds += call.duration
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
         run.results.append(_verdict(run, item, call.excinfo))
     return report

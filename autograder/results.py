@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,6 +84,8 @@ class Result:
     problem: str = ""  # set when the submission could not be run at all
     seed: int | None = None
     duration_seconds: float = field(default=0.0, compare=False)
+    # where the time went: wall, the notebook's cells, the checks (calls included), and the rest
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def exercise(self, name: str) -> ExerciseResult:
         for exercise in self.exercises:
@@ -101,6 +103,8 @@ class Result:
             for e in data["exercises"]
         )
         cells = tuple(CellReport(**c) for c in data.get("cells", ()))
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}  # files from newer versions may add fields
         return cls(**{**data, "exercises": exercises, "cells": cells, "notes": tuple(data.get("notes", ()))})
 
 

@@ -32,7 +32,7 @@ from .errors import (
 )
 from .read import Cell
 from .results import CellReport
-from .sandbox import Child, ChildGone, ChildTimeout, Launch
+from .sandbox import PRESTARTER, Child, ChildGone, ChildTimeout, Launch
 
 __all__ = ["CallRecord", "LocalRuntime", "RemoteFunction", "Runtime", "SandboxRuntime", "Submission", "FailedRuntime"]
 
@@ -80,8 +80,9 @@ class SandboxRuntime:
     """A submission in a sandboxed child process, restarted after crashes and hangs."""
 
     def __init__(self, cells: tuple[Cell, ...], limits: Limits,
-                 launcher: Callable[[int, int, Limits], Launch], seed: int) -> None:
+                 launcher: Callable[[int, int, Limits], Launch], seed: int, preload: tuple[str, ...] = ()) -> None:
         self.cells = cells
+        self.preload = preload
         self.limits = limits
         self.launcher = launcher
         self.seed = seed
@@ -93,6 +94,7 @@ class SandboxRuntime:
         self.restarts = 0
         self.demoted: dict[int, int] = {}  # cells that hung or killed the child: run less of them
         self.cells_used = 0.0  # seconds of full top-level cells so far (limits.cells_seconds)
+        self.cell_seconds = 0.0  # time the child reports spending in the notebook's cells (for timings)
         self.reports: dict[int, CellReport] = {}
         self.defined: dict[str, Any] = {}
         self.hung: set[str] = set()  # functions whose call timed out: not called again
@@ -122,7 +124,7 @@ class SandboxRuntime:
         """
         while self._remaining() > 0:
             self.generation += 1
-            self.child = Child.start(self.launcher, self.limits, self.seed)
+            self.child = PRESTARTER.take(self.launcher, self.limits, self.seed, self.preload)
             if self._run_cells(self.child):
                 self.defined = self._ask_defined(self.child)
                 return
@@ -157,6 +159,7 @@ class SandboxRuntime:
         return True
 
     def _note_cell(self, cell: Cell, level: int, reply: dict[str, Any]) -> None:
+        self.cell_seconds += _elapsed(reply)
         status = reply.get("status")
         if status == "timeout":
             self._demote(cell, level, "timeout", f"stopped after {self.limits.cell_seconds:g} s (cell time limit)")
@@ -306,6 +309,12 @@ class SandboxRuntime:
 
     def _describe(self, error: Any) -> str:
         return describe_error(error, {c.number: c for c in self.cells})
+
+
+def _elapsed(reply: dict[str, Any]) -> float:
+    """The child's own account of its time (for timings only: a hostile child can lie about it)."""
+    value = reply.get("elapsed")
+    return float(value) if isinstance(value, (int, float)) and 0 <= value < 1e6 else 0.0
 
 
 def describe_error(error: Any, cells: dict[int, Cell]) -> str:

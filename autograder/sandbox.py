@@ -9,6 +9,7 @@ group is killed.
 
 from __future__ import annotations
 
+import atexit
 import os
 import select
 import signal
@@ -16,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from . import wire
 from .config import Limits
 from .errors import InfrastructureError
 
-__all__ = ["Child", "ChildGone", "ChildTimeout", "Launch", "CHILD_SCRIPT"]
+__all__ = ["CHILD_SCRIPT", "PRESTARTER", "Child", "ChildGone", "ChildTimeout", "Launch", "Prestarter"]
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 STARTUP_SECONDS = 60.0  # python + numpy start-up; generous for a loaded machine
@@ -140,8 +142,12 @@ class Child:
         self.requests = 0
 
     @classmethod
-    def start(cls, launcher: Callable[[int, int, Limits], Launch], limits: Limits, seed: int) -> Child:
-        """Start a child through ``launcher`` (a sandbox) and wait until it is ready."""
+    def start(cls, launcher: Callable[[int, int, Limits], Launch], limits: Limits, seed: int,
+              preload: tuple[str, ...] = ()) -> Child:
+        """Start a child through ``launcher`` (a sandbox) and wait until it is ready.
+
+        ``preload`` names modules the child imports before it is ready (numpy, matplotlib), so a
+        child started ahead of time has paid for them before the student's first cell."""
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         launch = launcher(to_child_r, from_child_w, limits)
@@ -159,14 +165,15 @@ class Child:
             os.close(to_child_r)
             os.close(from_child_w)
         child = cls(process, _Pipe(from_child_r, to_child_w), log, launch)
-        child._handshake(limits, seed)
+        child._handshake(limits, seed, preload)
         return child
 
-    def _handshake(self, limits: Limits, seed: int) -> None:
+    def _handshake(self, limits: Limits, seed: int, preload: tuple[str, ...]) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
         setup = {
             "op": "setup",
             "seed": seed,
+            "preload": list(preload),
             "output_limit": limits.output_kb * 1024,
             "limits": {
                 "data": limits.memory_mb * 1024 * 1024,
@@ -281,3 +288,60 @@ class Child:
                 pass
             self.kill()
         self.log.close()
+
+
+class Prestarter:
+    """Keeps one child started ahead for the next submission, so a batch never waits for start-up.
+
+    Off by default (a single grading would waste the spare child); batch workers turn it on. A
+    child is used by exactly one submission; spares left at exit are killed.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.spares: dict[Any, Future[Child]] = {}
+        self.pool: ThreadPoolExecutor | None = None
+        atexit.register(self.close)
+
+    def take(self, launcher: Callable[[int, int, Limits], Launch], limits: Limits, seed: int,
+             preload: tuple[str, ...]) -> Child:
+        key = (launcher, limits, seed, preload)
+        spare = self.spares.pop(key, None) if _hashable(launcher) else None
+        child = _collect(spare)
+        if self.enabled and _hashable(launcher):
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calc4ml-prestart")
+            self.spares[key] = self.pool.submit(Child.start, launcher, limits, seed, preload)
+        return child if child is not None else Child.start(launcher, limits, seed, preload)
+
+    def close(self) -> None:
+        spares, self.spares = list(self.spares.values()), {}
+        for spare in spares:
+            child = _collect(spare)
+            if child is not None:
+                child.close()
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _collect(spare: Future[Child] | None) -> Child | None:
+    """The spare child if it started and is still alive, else None."""
+    if spare is None:
+        return None
+    try:
+        child = spare.result()
+    except Exception:  # noqa: BLE001 - a spare that failed to start is simply not used
+        return None
+    if child.process.poll() is not None:
+        child.close()
+        return None
+    return child
+
+
+PRESTARTER = Prestarter()

@@ -35,6 +35,7 @@ def score(
     problem: str = "",
     seed: int | None = None,
     duration_seconds: float = 0.0,
+    timings: dict[str, float] | None = None,
 ) -> Result:
     """Group check results by exercise, in the assignment's order, and total them."""
     names = list(exercise_order) + [c.exercise for c in checks if c.exercise not in exercise_order]
@@ -51,4 +52,5 @@ def score(
         problem=problem,
         seed=seed,
         duration_seconds=round(duration_seconds, 3),
+        timings={k: round(v, 4) for k, v in (timings or {}).items()},
     )

@@ -25,7 +25,8 @@ def test_grade_writes_the_documented_json_and_prints_a_report(tmp_path):
     broken = tmp_path / "broken.ipynb"
     broken.write_text('{"cells": [')
     out = tmp_path / "results.json"
-    done = run("grade", "perceptron_regression", SAMPLES / "forward_without_bias.ipynb", broken, "--json", out)
+    done = run("grade", "perceptron_regression", SAMPLES / "forward_without_bias.ipynb", broken, "--json", out,
+               "--out", tmp_path / "saved")
     assert done.returncode == 0, done.stderr
     document = json.loads(out.read_text())
     assert (document["format"], document["format_version"]) == ("calc4ml-autograder-results", 1)
@@ -54,10 +55,11 @@ def test_an_unknown_assignment_is_a_configuration_error():
 
 def test_grading_refuses_without_a_sandbox_unless_told_otherwise(tmp_path):
     env = {**os.environ, "PATH": str(tmp_path)}  # no bwrap on this PATH
-    refused = run("grade", "perceptron_regression", SAMPLES / "reference.ipynb", env=env)
+    refused = run("grade", "perceptron_regression", SAMPLES / "reference.ipynb", "--out", tmp_path / "a", env=env)
     assert refused.returncode == 69
     assert "bubblewrap is not installed" in refused.stderr and "--no-isolation" in refused.stderr
-    accepted = run("grade", "perceptron_regression", SAMPLES / "reference.ipynb", "--no-isolation", env=env)
+    accepted = run("grade", "perceptron_regression", SAMPLES / "reference.ipynb", "--no-isolation",
+                   "--out", tmp_path / "b", env=env)
     assert accepted.returncode == 0 and "WARNING: grading without isolation" in accepted.stderr
     assert "17/17" in accepted.stdout
 

@@ -32,7 +32,7 @@ def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("batch") / "results.json"
     paths = [str(sample.path) for sample in SUITES.values()]
     done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "perceptron_regression", *paths,
-                           "--workers", "2", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                           "--workers", "2", "--json", str(out), "--out", str(out.parent / "saved")], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text())["results"]
     return {key: result for key, result in zip(SUITES, results, strict=True)}, done
