@@ -40,8 +40,13 @@ release: $(STAMP)
 	    [ -f tests/$$d/$$a/samples.toml ] && echo --folder tests/$$d/$$a; done) || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check autograder tests
+	$(BIN)/ruff check autograder tests assignments solutions bench
 	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (not part of the tests): our grader against nbgrader autograde, and what isolation costs.
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/isolation.py

@@ -14,11 +14,13 @@ submission whose stored result was made from the same file by the same checks an
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
 import re
+import resource
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -212,9 +214,12 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
 
     children.PRESTARTER.enabled = prestart
     try:
-        return grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed)
+        result = grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed)
     except InfrastructureError as exc:
         return Result(str(path), assignment.name, 0.0, 0.0, (), problem=f"not graded: {exc}")
+    peaks = {"worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+             "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    return dataclasses.replace(result, timings={**result.timings, **{k: round(v, 1) for k, v in peaks.items()}})
 
 
 def grade_many(assignment: Assignment, paths: Sequence[Path], sandbox: Sandbox, *,

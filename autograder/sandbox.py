@@ -279,14 +279,25 @@ class Child:
             self.launch.cleanup()
 
     def close(self) -> None:
-        """Ask the child to exit, then make sure it has."""
+        """Done with the child: kill it (it holds nothing worth a graceful exit) and tidy up in
+        the background, so the next submission does not wait for a sandbox to be torn down."""
         if self.alive:
+            self.alive = False
             try:
-                self.pipe.send({"op": "exit"}, time.monotonic() + 1)
-                self.process.wait(timeout=1)
-            except (ChildTimeout, ChildGone, subprocess.TimeoutExpired):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
-            self.kill()
+            self.pipe.close()
+            _REAPER.submit(self._reap)
+        else:
+            self.log.close()
+
+    def _reap(self) -> None:
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        self.launch.cleanup()
         self.log.close()
 
 
@@ -345,3 +356,4 @@ def _collect(spare: Future[Child] | None) -> Child | None:
 
 
 PRESTARTER = Prestarter()
+_REAPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calc4ml-reaper")  # tears finished sandboxes down

@@ -105,7 +105,7 @@ def test_a_local_dask_cluster_grades_the_same(submitted, tmp_path):
     pytest.importorskip("distributed")
     pool = grade(submitted, "--workers", "2", out=tmp_path / "pool")
     dask = grade(submitted, "--dask-local", "2", out=tmp_path / "dask")
-    assert dask.returncode == 0, dask.stderr
+    assert pool.returncode == dask.returncode == 0, dask.stderr
     points = {s: r["result"]["points"] for s, r in saved(tmp_path / "dask").items()}
     assert points == {s: r["result"]["points"] for s, r in saved(tmp_path / "pool").items()}
     assert "bubblewrap isolation" in dask.stderr
