@@ -101,8 +101,8 @@ def _nbgrader_students(folder: Path, assignment: Assignment) -> list[Task] | Non
 
 
 def _student_of(path: Path, assignment: Assignment) -> str:
-    if path.parent.name == assignment.name and path.parent.parent.name not in ("", "."):
-        return path.parent.parent.name  # .../<student>/<assignment>/<notebook>
+    if path.name == assignment.notebook and path.parent.name == assignment.name and path.parent.parent.name:
+        return path.parent.parent.name  # nbgrader's .../<student>/<assignment>/<assignment>.ipynb
     return path.stem
 
 
@@ -117,6 +117,11 @@ def _unique(tasks: list[Task]) -> list[Task]:
 
 
 # ---------------------------------------------------------------------------- saved results
+
+
+def file_name(student: str) -> str:
+    """A student id made safe to use as a file name."""
+    return re.sub(r"[^\w.-]", "_", student)
 
 
 def file_digest(path: Path) -> str:
@@ -145,7 +150,7 @@ class ResultStore:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def path_for(self, student: str) -> Path:
-        return self.folder / (re.sub(r"[^\w.-]", "_", student) + ".json")
+        return self.folder / f"{file_name(student)}.json"
 
     def load(self, student: str) -> dict[str, Any] | None:
         try:
@@ -206,7 +211,7 @@ def _warm_worker() -> None:
 
 
 def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int | None,
-               visibility: Visibility = "all", prestart: bool = True) -> Result:
+               visibility: Visibility = "all", prestart: bool = True, junit_xml: Path | None = None) -> Result:
     """One submission, as an executor runs it. A machine failure becomes a result saying so.
 
     With ``prestart``, the next submission's child is started while this one is graded."""
@@ -214,7 +219,7 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
 
     children.PRESTARTER.enabled = prestart
     try:
-        result = grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed)
+        result = grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed, junit_xml=junit_xml)
     except InfrastructureError as exc:
         return Result(str(path), assignment.name, 0.0, 0.0, (), problem=f"not graded: {exc}")
     peaks = {"worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -245,6 +250,7 @@ def grade_batch(
     force: bool = False,
     seed: int | None = None,
     progress: Progress | None = None,
+    junit: Path | None = None,
 ) -> list[tuple[Task, Result]]:
     """Grade every task not already saved for the same file, checks and engine; save as they finish."""
     fingerprint = assignment_digest(assignment, seed)
@@ -258,7 +264,9 @@ def grade_batch(
         else:
             todo.append((task, digest))
     progress = progress or Progress(len(todo), skipped=len(done))
-    for task, digest, result in _run(assignment, todo, sandbox, executor, seed):
+    if junit is not None:
+        junit.mkdir(parents=True, exist_ok=True)
+    for task, digest, result in _run(assignment, todo, sandbox, executor, seed, junit):
         if store is not None and not result.problem.startswith("not graded"):
             store.save(task.student, result, digest, fingerprint)
         done[task] = result
@@ -268,18 +276,23 @@ def grade_batch(
 
 
 def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox, executor: Executor | None,
-         seed: int | None) -> Iterator[tuple[Task, str, Result]]:
+         seed: int | None, junit: Path | None) -> Iterator[tuple[Task, str, Result]]:
+    def report(task: Task) -> Path | None:
+        return junit / f"{file_name(task.student)}.xml" if junit is not None else None
+
     if executor is None:
         from . import sandbox as children
 
         try:
             for index, (task, digest) in enumerate(todo):
-                yield task, digest, grade_task(assignment, task.path, sandbox, seed, prestart=index + 1 < len(todo))
+                yield task, digest, grade_task(assignment, task.path, sandbox, seed, prestart=index + 1 < len(todo),
+                                               junit_xml=report(task))
         finally:
             children.PRESTARTER.close()
         return
     futures: dict[Future[Result], tuple[Task, str]] = {
-        executor.submit(grade_task, assignment, task.path, sandbox, seed): (task, digest) for task, digest in todo
+        executor.submit(grade_task, assignment, task.path, sandbox, seed, "all", True, report(task)): (task, digest)
+        for task, digest in todo
     }
     for future in as_completed(futures):
         task, digest = futures[future]

@@ -8,8 +8,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GraderError, InfrastructureError, InstructorError
+
+if TYPE_CHECKING:
+    from .config import Assignment
+    from .results import Result
 
 __all__ = ["main"]
 
@@ -55,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="grade this many submissions at once (default: the number of cores)")
+    grade.add_argument("--csv", type=Path, metavar="PATH", help="nbgrader export's columns plus one per exercise")
+    grade.add_argument("--gradebook", metavar="DB_URL",
+                       help="write the scores into an nbgrader gradebook (e.g. sqlite:////course/gradebook.db)")
+    grade.add_argument("--junit", type=Path, metavar="DIR", help="pytest's JUnit XML per student, for CI dashboards")
+    grade.add_argument("--feedback", type=Path, metavar="DIR", help="HTML and Markdown feedback per student, with plots")
     where = grade.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="grade on an existing Dask cluster (tcp://host:8786)")
     where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
@@ -75,6 +85,20 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--workers", type=int, default=1)
     _isolation_flag(verify)
     verify.set_defaults(run=_verify)
+
+    gradescope = commands.add_parser("gradescope", help="grade in Gradescope's layout (run by run_autograder)")
+    gradescope.add_argument("assignment")
+    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
+    gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+    _isolation_flag(gradescope)
+    gradescope.set_defaults(run=_gradescope)
+
+    zip_ = commands.add_parser("gradescope-zip", help="build the autograder zip to upload to Gradescope")
+    zip_.add_argument("assignment")
+    zip_.add_argument("-o", "--output", type=Path, required=True, metavar="ZIP")
+    zip_.add_argument("--no-isolation", action="store_true",
+                      help="grade without the sandbox on Gradescope (each submission still gets its own container)")
+    zip_.set_defaults(run=_gradescope_zip)
 
     release = commands.add_parser("release", help="regenerate release/<assignment> with nbgrader (instructor)")
     release.add_argument("assignments", nargs="+")
@@ -119,16 +143,46 @@ def _grade(args: argparse.Namespace) -> int:
     started = time.monotonic()
     workers = min(args.workers, len(tasks))
     with executor_for(workers, args.scheduler, args.dask_local) as executor:
-        graded = grade_batch(assignment, tasks, sandbox, executor=executor, store=store, force=args.force, seed=args.seed)
+        graded = grade_batch(assignment, tasks, sandbox, executor=executor, store=store, force=args.force, seed=args.seed,
+                             junit=args.junit)
     results = [result for _, result in graded]
     if args.json:
         dump_results(results, args.json)
+    _export(args, assignment, [(task.student, result) for task, result in graded])
     if len(results) == 1 or args.details:
         print("\n\n".join(submission_report(r) for r in results))
     if len(results) > 1:
         print(("\n\n" if args.details else "") + class_table(results))
     print(f"graded {len(results)} submission(s) in {time.monotonic() - started:.1f} s "
           f"with {sandbox.name} isolation; results in {store.folder}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, assignment: Assignment, graded: list[tuple[str, Result]]) -> None:
+    from .exports import record_in_gradebook, write_csv
+
+    if args.csv:
+        write_csv(args.csv, assignment, graded)
+    if args.gradebook:
+        record_in_gradebook(args.gradebook, assignment, graded)
+    if args.feedback:
+        from .feedback import write_feedback
+
+        write_feedback(args.feedback, assignment, graded)
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from .config import Assignment
+    from .gradescope import run
+
+    return run(Assignment.load(args.assignment), args.submission, args.results, allow_unisolated=args.no_isolation)
+
+
+def _gradescope_zip(args: argparse.Namespace) -> int:
+    from .config import Assignment
+    from .gradescope import build_zip
+
+    print(f"wrote {build_zip(Assignment.load(args.assignment), args.output, allow_unisolated=args.no_isolation)}")
     return EXIT_OK
 
 

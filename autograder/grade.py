@@ -28,8 +28,9 @@ def grade_submission(
     exercise: str | None = None,
     seed: int | None = None,
     limits: Limits | None = None,
+    junit_xml: Path | None = None,
 ) -> Result:
-    """Grade one submission file and return its :class:`Result`."""
+    """Grade one submission file and return its :class:`Result` (``junit_xml``: pytest's report)."""
     started = time.monotonic()
     seed = assignment.seed if seed is None else seed
     reference, mistakes = oracles(assignment, live=visibility == "all")
@@ -37,12 +38,12 @@ def grade_submission(
         notebook = read_submission(path)  # read
     except UnreadableSubmission as exc:
         run = CheckRun(assignment, Submission(FailedRuntime(exc)), reference, mistakes, visibility, exercise, seed)
-        checks = run_checks(run)
+        checks = run_checks(run, junit_xml)
         return score(str(path), assignment.name, assignment.exercises, checks, problem=str(exc), seed=seed,
                      duration_seconds=time.monotonic() - started)
     with SandboxRuntime(notebook.cells, limits or assignment.limits, sandbox, seed, assignment.preload) as runtime:  # run
         run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed)
-        checks = run_checks(run)  # check
+        checks = run_checks(run, junit_xml)  # check
     notes = [*notebook.notes, *notes_for(notebook, assignment), *runtime.notes,
              *(f"grader error: {e}" for e in run.grader_errors)]
     wall = time.monotonic() - started

@@ -434,6 +434,11 @@ def jax_hessian(function: Callable[..., Any], *args: Any) -> np.ndarray:
         return np.asarray(jax.hessian(function)(*inputs), dtype=np.float64)
 
 
+def forcing_mistakes() -> bool:
+    """True while public cases are recorded (every mistake and figure is computed)."""
+    return _FORCE_MISTAKES.get()
+
+
 class force_mistakes:
     """Context manager: compute every offered mistake, even for right answers (for recording)."""
 

@@ -18,10 +18,11 @@ sets it for all of its checks), ``limits(call_seconds=...)`` for a check that ne
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +34,8 @@ import pytest
 from . import hints
 from .config import Assignment
 from .errors import CheckFailure, InfrastructureError, InstructorError, StudentError
+from .figures import Figure
+from .numeric import forcing_mistakes
 from .oracle import Oracle
 from .policy import violations
 from .results import CheckResult, Status
@@ -172,6 +175,49 @@ def mistakes(request: pytest.FixtureRequest) -> Oracle:
     return run.mistakes
 
 
+class Feedback:
+    """What a check attaches for the student's feedback besides its verdict: plots."""
+
+    def __init__(self) -> None:
+        self.figures: list[dict[str, object]] = []
+
+    def attach(self, figure: Figure) -> None:
+        self.figures.append(figure.to_json())
+
+    @contextlib.contextmanager
+    def on_failure(self, build: Callable[[], Figure | None]) -> Iterator[None]:
+        """Attach ``build()``'s figure if the check fails inside the block. Building is best
+        effort: a figure that cannot be drawn (the student's code raised, an answer was not
+        recorded for self-checks) is left out, never a grader error."""
+        try:
+            yield
+        except CheckFailure:
+            figure = self._build(build)
+            if figure is not None:
+                self.attach(figure)
+            raise
+        if forcing_mistakes():  # recording public cases: ask the reference what the figure will need
+            self._build(build)
+
+    @staticmethod
+    def _build(build: Callable[[], Figure | None]) -> Figure | None:
+        try:
+            return build()
+        except Exception:  # noqa: BLE001 - a figure is a bonus; its failure must not change the verdict
+            return None
+
+
+_FEEDBACK = pytest.StashKey[Feedback]()
+
+
+@pytest.fixture
+def feedback(request: pytest.FixtureRequest) -> Feedback:
+    """``feedback.attach(Figure(...))``: a plot shown with this check's verdict (public checks only)."""
+    attached = Feedback()
+    request.node.stash[_FEEDBACK] = attached
+    return attached
+
+
 @pytest.fixture
 def seed(request: pytest.FixtureRequest) -> int:
     return derive_seed(request.config.stash[_RUN].seed, _check_id(request.node))
@@ -183,13 +229,20 @@ def rng(seed: int) -> np.random.Generator:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     run = item.config.stash[_RUN]
     if call.when == "call":
         run.check_seconds += call.duration
     if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
-        run.results.append(_verdict(run, item, call.excinfo))
+        verdict = _verdict(run, item, call.excinfo)
+        run.results.append(verdict)
+        # for --junitxml: what a CI dashboard shows beside the test outcome
+        report.user_properties += [("exercise", verdict.exercise), ("points", verdict.points),
+                                   ("max_points", verdict.max_points), ("status", verdict.status),
+                                   ("hidden", verdict.hidden), ("seed", verdict.seed)]
     return report
 
 
@@ -212,6 +265,7 @@ def _verdict(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[Bas
         hint=hint,
         seed=derive_seed(run.seed, _check_id(item)),
         hidden=_is_hidden(item),
+        figures=tuple(item.stash[_FEEDBACK].figures) if _FEEDBACK in item.stash else (),
     )
 
 

@@ -46,6 +46,7 @@ class CheckResult:
     hint: str = ""
     seed: int | None = None
     hidden: bool = False
+    figures: tuple[dict[str, Any], ...] = ()  # plots the check attached (figures.Figure), as plain data
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class Result:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Result:
         exercises = tuple(
-            ExerciseResult(**{**e, "checks": tuple(CheckResult(**c) for c in e["checks"])})
+            ExerciseResult(**{**e, "checks": tuple(CheckResult(**{**c, "figures": tuple(c.get("figures", ()))})
+                                                   for c in e["checks"])})
             for e in data["exercises"]
         )
         cells = tuple(CellReport(**c) for c in data.get("cells", ()))

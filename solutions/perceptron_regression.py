@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 # Functions that draw from the global (legacy) numpy random state; the grader seeds it first.
-RANDOM = frozenset({"initialize_parameters", "nn_model"})
+RANDOM = frozenset({"initialize_parameters", "nn_model", "cost_history"})
 
 
 def layer_sizes(X, Y):
@@ -104,6 +104,19 @@ def predict(X, Y, parameters, X_pred):
     Y_hat_norm = forward_propagation(X_pred_norm, parameters)
     Y_hat = Y_hat_norm * Y_std + Y_mean
     return Y_hat
+
+
+def cost_history(X, Y, num_iterations=10, learning_rate=1.2):
+    """The cost at each iteration of nn_model's loop: the learning curve."""
+    n_x, n_y = layer_sizes(X, Y)
+    parameters = initialize_parameters(n_x, n_y)
+    costs = []
+    for _ in range(num_iterations):
+        Y_hat = forward_propagation(X, parameters)
+        costs.append(compute_cost(Y_hat, Y))
+        grads = backward_propagation(Y_hat, X, Y)
+        parameters = update_parameters(parameters, grads, learning_rate)
+    return costs
 
 
 def train_from(parameters, X, Y, num_iterations, learning_rate):

@@ -5,10 +5,13 @@ m = 7) and biases are non-zero, so code that hard-codes a size, confuses rows wi
 ignores b fails. Expected values come from the reference; gradients from `jax.grad` of its cost.
 """
 
+import re
+
 import numpy as np
 import pytest
 
 from autograder.errors import CheckFailure
+from autograder.figures import Figure
 from autograder.numeric import (
     Mistake,
     expect_array,
@@ -211,13 +214,27 @@ def check_update_parameters(submission, reference, rng):
 
 
 @pytest.mark.exercise("nn_model", points=1)
-def check_nn_model_defaults(submission, reference, rng, seed):
+def check_nn_model_defaults(submission, reference, rng, seed, feedback):
     """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters."""
     X, Y = make_regression_data(rng, N_X, N_Y, M)
     expected = reference.function("nn_model", np_seed=seed)(X, Y)
     start = reference.function("initialize_parameters", np_seed=seed)(N_X, N_Y)
     nn_model = submission.nn_model.with_options(np_seed=seed, replace=reference_blocks(reference, seed))
-    expect_parameters(nn_model(X, Y), expected, lambda key: [no_update_mistake(start, key)])
+    with feedback.on_failure(lambda: learning_curve(nn_model, reference, seed, X, Y)):
+        expect_parameters(nn_model(X, Y), expected, lambda key: [no_update_mistake(start, key)])
+
+
+def learning_curve(nn_model, reference, seed, X, Y):
+    """The costs your nn_model printed, iteration by iteration, against the reference's."""
+    printed = nn_model.call(X, Y, print_cost=True).stdout
+    theirs = [float(m.group()) for line in printed.splitlines()
+              for m in [re.search(r"-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$", line)] if m]
+    ours = reference.function("cost_history", np_seed=seed)(X, Y)
+    figure = Figure("Learning curve: the cost at each iteration", xlabel="iteration", ylabel="cost")
+    figure.line(range(len(ours)), ours, role="reference")
+    if theirs:
+        figure.line(range(len(theirs)), theirs, role="student", label="yours (printed with print_cost=True)")
+    return figure
 
 
 # -- predict
@@ -245,9 +262,29 @@ def predict_mistakes(mistakes, X, Y, params, X_pred):
 
 
 @pytest.mark.exercise("predict", points=1)
-def check_predict(submission, reference, mistakes, rng):
+def check_predict(submission, reference, mistakes, rng, feedback):
     """Normalise with the training statistics, predict, and map back to Y's units (two features)."""
     X, Y, params, X_pred = predict_case(rng, 2, 1, 30, 4)
     predict = submission.predict.with_options(replace={"forward_propagation": reference.forward_propagation})
-    expect_close(predict(X, Y, params, X_pred), reference.predict(X, Y, params, X_pred), name="Y_pred",
-                 mistakes=predict_mistakes(mistakes, X, Y, params, X_pred))
+    line = one_feature_case(rng)
+    with feedback.on_failure(lambda: fitted_line(predict, reference, *line)):
+        expect_close(predict(X, Y, params, X_pred), reference.predict(X, Y, params, X_pred), name="Y_pred",
+                     mistakes=predict_mistakes(mistakes, X, Y, params, X_pred))
+
+
+def one_feature_case(rng):
+    X = rng.uniform(1, 300, size=(1, 40))
+    Y = 7 + 0.05 * X + rng.normal(scale=2.5, size=(1, 40))
+    z = (X - X.mean()) / X.std()
+    slope = float(np.sum(z * (Y - Y.mean())) / np.sum(z * z)) / Y.std()
+    return X, Y, {"W": np.array([[slope]]), "b": np.array([[0.0]])}
+
+
+def fitted_line(predict, reference, X, Y, params):
+    """Your predictions along the budget axis, against the reference's line and the data."""
+    grid = np.linspace(X.min(), X.max(), 50).reshape(1, -1)
+    return (Figure("predict on one feature: your line and the expected one", xlabel="x (original units)",
+                   ylabel="y (original units)")
+            .scatter(X[0], Y[0], role="data", label="training data")
+            .line(grid[0], reference.predict(X, Y, params, grid)[0], role="reference")
+            .line(grid[0], np.asarray(predict(X, Y, params, grid)).reshape(-1)[:50], role="student"))

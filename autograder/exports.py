@@ -1,0 +1,122 @@
+"""Results in the formats instructors' tools read: nbgrader's gradebook, a CSV, Gradescope's JSON.
+
+Each takes ``(student, Result)`` pairs; none of them includes hidden check code or inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .config import Assignment
+from .errors import InstructorError
+from .results import Result
+
+__all__ = ["CSV_COLUMNS", "course_id", "gradescope_results", "record_in_gradebook", "submission_time", "write_csv"]
+
+# nbgrader export's own header, then one column per exercise
+CSV_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
+               "late_submission_penalty", "score", "max_score")
+
+
+def submission_time(path: Path) -> datetime.datetime | None:
+    """nbgrader's ``timestamp.txt`` next to a submitted notebook, if there is one."""
+    stamp = Path(path).parent / "timestamp.txt"
+    try:
+        text = stamp.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    for pattern in ("%Y-%m-%d %H:%M:%S.%f %Z", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def write_csv(path: Path, assignment: Assignment, graded: Sequence[tuple[str, Result]]) -> None:
+    """nbgrader export's columns, then one column of points per exercise."""
+    exercises = list(assignment.exercises) or list(dict.fromkeys(e.name for _, r in graded for e in r.exercises))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*CSV_COLUMNS, *exercises])
+        for student, result in graded:
+            stamp = submission_time(Path(result.submission))
+            points = {e.name: e.points for e in result.exercises}
+            writer.writerow([assignment.name, "", stamp.isoformat(sep=" ") if stamp else "", student, "", "", "",
+                             result.points, 0.0, result.points, result.max_points,
+                             *(points.get(name, "") for name in exercises)])
+
+
+def course_id(root: Path | None) -> str:
+    """The course id nbgrader_config.py sets (nbgrader's default otherwise)."""
+    if root is None or not (root / "nbgrader_config.py").exists():
+        return "default_course"
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    return str(config.CourseDirectory.get("course_id", "default_course"))
+
+
+def record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tuple[str, Result]]) -> None:
+    """Write each exercise's points as the auto score of its grade cell in nbgrader's gradebook, so
+    formgrader and ``nbgrader export`` see them. Creates the assignment, notebook and grade cells if
+    ``nbgrader generate_assignment`` has not."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    notebook = Path(assignment.notebook).stem
+    graded = [(student, result) for student, result in graded if result.exercises]
+    try:
+        with Gradebook(db_url, course_id=course_id(assignment.course_root)) as gradebook:
+            gradebook.update_or_create_assignment(assignment.name)
+            gradebook.update_or_create_notebook(notebook, assignment.name)
+            for exercise in graded[0][1].exercises if graded else ():
+                gradebook.update_or_create_grade_cell(exercise.name, notebook, assignment.name,
+                                                      max_score=exercise.max_points, cell_type="code")
+            for student, result in graded:
+                gradebook.update_or_create_student(student)
+                stamp = submission_time(Path(result.submission))
+                gradebook.update_or_create_submission(assignment.name, student,
+                                                      **({"timestamp": stamp} if stamp else {}))
+                for exercise in result.exercises:
+                    grade = gradebook.find_grade(exercise.name, notebook, assignment.name, student)
+                    grade.auto_score = min(max(exercise.points, 0.0), exercise.max_points)
+                    grade.needs_manual_grade = False
+                gradebook.db.commit()
+    except MissingEntry as exc:
+        raise InstructorError(f"the gradebook at {db_url} does not match this assignment ({exc}); "
+                              "run `nbgrader generate_assignment` against it, or use a new database") from None
+
+
+def gradescope_results(result: Result, *, execution_time: float | None = None) -> dict[str, Any]:
+    """Gradescope's results.json for one submission: a test per check, hidden ones after publishing."""
+    tests = []
+    for number, exercise in enumerate(result.exercises, start=1):
+        for index, check in enumerate(exercise.checks, start=1):
+            output = check.message + (f"\nHint: {check.hint}" if check.hint else "")
+            tests.append({
+                "name": f"{exercise.name} › {check.name}",
+                "number": f"{number}.{index}",
+                "score": check.points,
+                "max_score": check.max_points,
+                "status": "passed" if check.status == "passed" else "failed",
+                "output": output if check.status != "passed" else "",
+                "visibility": "after_published" if check.hidden else "visible",
+                "tags": [exercise.name, check.status],
+            })
+    document: dict[str, Any] = {
+        "score": result.points,
+        "tests": tests,
+        "output": result.problem or f"{result.points:g} of {result.max_points:g} points.",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"assignment": result.assignment, "notes": list(result.notes)},
+    }
+    if execution_time is not None:
+        document["execution_time"] = int(round(execution_time))
+    return json.loads(json.dumps(document, allow_nan=False))
