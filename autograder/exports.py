@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,9 @@ def record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tu
 
     notebook = Path(assignment.notebook).stem
     graded = [(student, result) for student, result in graded if result.exercises]
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from here to create a new database
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     try:
         with Gradebook(db_url, course_id=course_id(assignment.course_root)) as gradebook:
             gradebook.update_or_create_assignment(assignment.name)

@@ -101,6 +101,10 @@ def unpack(zip_path: Path, root: Path) -> Path:
     """Lay a built zip out as Gradescope does, under ``root`` instead of ``/autograder`` (for tests)."""
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(root / "source")
+        for info in archive.infolist():  # extractall drops the permission bits the zip records
+            mode = info.external_attr >> 16
+            if mode & 0o111:
+                (root / "source" / info.filename).chmod(mode & 0o777)
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
     (root / "run_autograder").chmod(0o755)
     (root / "submission").mkdir(exist_ok=True)

@@ -240,9 +240,9 @@ def pytest_runtest_makereport(
         verdict = _verdict(run, item, call.excinfo)
         run.results.append(verdict)
         # for --junitxml: what a CI dashboard shows beside the test outcome
-        report.user_properties += [("exercise", verdict.exercise), ("points", verdict.points),
-                                   ("max_points", verdict.max_points), ("status", verdict.status),
-                                   ("hidden", verdict.hidden), ("seed", verdict.seed)]
+        item.user_properties += [("exercise", verdict.exercise), ("points", verdict.points),
+                                 ("max_points", verdict.max_points), ("status", verdict.status),
+                                 ("hidden", verdict.hidden), ("seed", verdict.seed)]
     return report
 
 

@@ -1,0 +1,110 @@
+"""The formats instructors' tools read: Gradescope (in its own layout), CSV, JUnit, and feedback."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from autograder.config import Assignment
+from autograder.exports import CSV_COLUMNS
+from autograder.feedback import write_feedback
+from autograder.gradescope import build_zip, unpack
+from autograder.results import CheckResult, ExerciseResult, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "tests" / "samples" / "perceptron_regression"
+SCHEMA = json.loads((ROOT / "docs" / "gradescope-results.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """One `autograder grade` run that writes every export."""
+    out = tmp_path_factory.mktemp("exports")
+    names = ["reference", "predict_not_denormalised", "update_in_place"]
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "grade", "perceptron_regression", *(str(SAMPLES / f"{n}.ipynb")
+         for n in names), "--out", str(out / "saved"), "--csv", str(out / "grades.csv"), "--junit", str(out / "junit"),
+         "--feedback", str(out / "feedback"), "--workers", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_the_gradescope_zip_grades_a_submission_in_gradescopes_layout(tmp_path):
+    assignment = Assignment.load("perceptron_regression", ROOT)
+    root = unpack(build_zip(assignment, tmp_path / "autograder.zip"), tmp_path / "autograder")
+    for script in ("setup.sh", "run_autograder"):
+        assert os.access(root / "source" / script, os.X_OK)
+    (root / "submission" / "perceptron_regression.ipynb").write_bytes((SAMPLES / "forward_without_bias.ipynb").read_bytes())
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PYTHON": sys.executable}
+    done = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(results, SCHEMA)
+    assert results["score"] == 15 and all(isinstance(t["output"], str) for t in results["tests"])
+    visibility = {t["name"]: t["visibility"] for t in results["tests"]}
+    assert visibility["forward_propagation › forward_propagation_other_sizes"] == "after_published"
+    assert visibility["forward_propagation › forward_propagation"] == "visible"
+    failed = [t for t in results["tests"] if t["status"] == "failed"]
+    assert len(failed) == 2 and all("Add the bias" in t["output"] for t in failed)
+    assert not (root / "source" / "solutions" / "differentiation.py").exists()  # only this assignment's files
+
+
+def test_a_gradescope_submission_without_a_notebook_says_what_to_upload(tmp_path):
+    from autograder.gradescope import run
+
+    results = tmp_path / "results.json"
+    (tmp_path / "submission").mkdir()
+    assert run(Assignment.load("perceptron_regression", ROOT), tmp_path / "submission", results) == 0
+    document = json.loads(results.read_text())
+    jsonschema.validate(document, SCHEMA)
+    assert "upload perceptron_regression.ipynb" in document["output"]
+
+
+def test_the_csv_has_nbgrader_exports_columns_and_one_per_exercise(batch):
+    rows = list(csv.DictReader((batch / "grades.csv").open()))
+    assert list(rows[0])[: len(CSV_COLUMNS)] == list(CSV_COLUMNS)
+    assert list(rows[0])[len(CSV_COLUMNS):] == list(Assignment.load("perceptron_regression", ROOT).exercises)
+    by_student = {row["student_id"]: row for row in rows}
+    assert by_student["reference"]["score"] == "17.0" and by_student["predict_not_denormalised"]["predict"] == "0.0"
+    assert by_student["update_in_place"]["update_parameters"] == "1.0"
+
+
+def test_junit_from_pytest_has_a_testcase_per_check_with_its_points(batch):
+    tree = ElementTree.parse(batch / "junit" / "update_in_place.xml")
+    cases = tree.getroot().iter("testcase")
+    properties = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")} for case in cases}
+    assert len(properties) == 17
+    hidden = properties["check_update_parameters_leaves_its_inputs_alone"]
+    assert hidden["exercise"] == "update_parameters" and hidden["points"] == "0.0" and hidden["hidden"] == "True"
+    assert tree.getroot().find(".//failure") is not None
+
+
+def test_feedback_explains_public_failures_with_plots_and_hides_what_is_hidden(batch):
+    html = (batch / "feedback" / "predict_not_denormalised" / "feedback.html").read_text()
+    assert "<img" in html and "map them back" in html and "0 / 2" in html
+    markdown = (batch / "feedback" / "predict_not_denormalised" / "feedback.md").read_text()
+    assert "![predict on one feature" in markdown and (batch / "feedback" / "predict_not_denormalised" / "figure-1.png").exists()
+    hidden_only = (batch / "feedback" / "update_in_place" / "feedback.html").read_text()
+    assert "<img" not in hidden_only and "in place" in hidden_only
+    assert "def check_" not in hidden_only and "checks_hidden" not in hidden_only
+
+
+def test_figures_from_hidden_checks_never_reach_the_feedback(tmp_path):
+    figure = {"title": "secret inputs", "xlabel": "x", "ylabel": "y",
+              "layers": [{"kind": "line", "x": [0, 1], "y": [0, 1], "role": "student", "label": "yours"}]}
+    hidden = CheckResult("h", "e", 0, 1, "failed", "wrong", hidden=True, figures=(figure,))
+    public = CheckResult("p", "e", 0, 1, "failed", "wrong", figures=({**figure, "title": "public plot"},))
+    exercise = ExerciseResult("e", 0, 2, "failed", "wrong", "", (public, hidden))
+    result = Result("s.ipynb", "perceptron_regression", 0, 2, (exercise,))
+    write_feedback(tmp_path, Assignment.load("perceptron_regression", ROOT), [("s", result)])
+    html = (tmp_path / "s" / "feedback.html").read_text()
+    assert "public plot" in html and "secret inputs" not in html
