@@ -16,19 +16,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dask,dev]'
 	touch $(STAMP)
 
-# Debian tools the sandbox needs; installed when missing and we are root, otherwise explained.
+# Debian tools: bubblewrap for the sandbox, chromium for the browser test; installed when missing
+# and we are root, otherwise explained.
 system-deps:
-	@command -v bwrap >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
-	  else echo "bubblewrap is missing: sudo apt-get install bubblewrap"; exit 1; fi; }
+	@missing=""; command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing$$missing"; (apt-get update -qq || true) && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
 
 demo: $(STAMP) system-deps
 	@for a in $(ASSIGNMENTS); do echo "== $$a"; \
 	  $(BIN)/autograder grade $$a tests/samples/$$a/ --workers 2 --json out/demo-$$a.json || exit 1; done
 
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --junitxml=out/junit/tests.xml
 
 verify: $(STAMP) system-deps
 	$(BIN)/autograder verify $(ASSIGNMENTS) --workers 2

@@ -143,9 +143,9 @@ class CheckReport:
         return (
             '<div class="calc4ml-check" style="font-family: sans-serif; max-width: 60em">'
             f"<p><b>{html.escape(self.title)}</b>: {earned:g}/{total:g} points from the public checks</p>"
-            '<table style="border-collapse: collapse; width: 100%">'
-            "<tr><th style='text-align:left'></th><th style='text-align:left'>check</th>"
-            "<th style='text-align:left'>points</th><th style='text-align:left'>what we found</th></tr>"
+            '<table style="border-collapse: collapse; width: 100%; margin: 0">'
+            "<tr><th style='text-align:left; width:2em'></th><th style='text-align:left; width:30%'>check</th>"
+            "<th style='text-align:left; width:5em'>points</th><th style='text-align:left'>what we found</th></tr>"
             f"{rows}</table><p>{html.escape(verdict)}</p></div>"
         )
 
@@ -159,10 +159,11 @@ def _html_row(check: CheckResult) -> str:
         detail += f"<br><i>Hint: {html.escape(check.hint)}</i>"
     if not good and check.seed is not None:
         detail += f"<br><small>seed {check.seed}</small>"
+    cell = "padding:4px 8px; text-align:left; vertical-align:top"
     return (
         f"<tr style='background:{colour}; border-top: 1px solid #ddd'>"
-        f"<td style='padding:4px'>{symbol}</td>"
-        f"<td style='padding:4px'>{html.escape(check.exercise)} › {html.escape(check.name)}</td>"
-        f"<td style='padding:4px'>{_points(check.points, check.max_points)}</td>"
-        f"<td style='padding:4px'>{detail}</td></tr>"
+        f"<td style='{cell}; color:{'#1e7b4f' if good else '#c0392b'}'>{symbol}</td>"
+        f"<td style='{cell}'>{html.escape(check.exercise)} › {html.escape(check.name)}</td>"
+        f"<td style='{cell}'>{_points(check.points, check.max_points)}</td>"
+        f"<td style='{cell}'>{detail}</td></tr>"
     )

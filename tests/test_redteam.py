@@ -1,6 +1,6 @@
-"""The red-team and bad-input suites: one batch with every attack and every malformed file, graded
-with isolation on, in which every case gets its stated verdict and every honest submission keeps
-its score."""
+"""The red-team, bad-input and other-course suites: for each assignment one batch with every attack,
+every malformed file and every notebook written for another course, graded with isolation on, in
+which every case gets its stated verdict and every honest submission keeps its score."""
 
 from __future__ import annotations
 
@@ -12,63 +12,83 @@ from pathlib import Path
 import pytest
 
 from autograder.config import Assignment
+from autograder.results import Result
 from autograder.samples import expectation_problems, load_samples, sample_differences
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENT = Assignment.load("perceptron_regression", ROOT)
-REDTEAM = ROOT / "tests" / "redteam" / "perceptron_regression"
-BADINPUT = ROOT / "tests" / "badinput" / "perceptron_regression"
+SETS = ("redteam", "badinput", "othercourse")
 HONEST = ("reference", "stub", "forward_without_bias", "backward_residual_sign", "nn_model_ignores_iterations")
-SUITES = {
-    **{("redteam", s.name): s for s in load_samples(ASSIGNMENT, REDTEAM)},
-    **{("badinput", s.name): s for s in load_samples(ASSIGNMENT, BADINPUT)},
-    **{("samples", s.name): s for s in load_samples(ASSIGNMENT) if s.name in HONEST},
-}
+FOLDERS = sorted(p.parent for s in SETS for p in (ROOT / "tests" / s).glob("*/samples.toml"))
+
+
+def cases_of(assignment: str) -> dict[tuple[str, str], object]:
+    loaded = Assignment.load(assignment, ROOT)
+    cases: dict[tuple[str, str], object] = {}
+    for folder in FOLDERS:
+        if folder.name == assignment:
+            cases.update({(folder.parent.name, s.name): s for s in load_samples(loaded, folder)})
+    if assignment == "perceptron_regression":  # honest submissions in the same batch keep their scores
+        cases.update({("samples", s.name): s for s in load_samples(loaded) if s.name in HONEST})
+    return cases
+
+
+ASSIGNMENTS = sorted({folder.name for folder in FOLDERS})
+CASES = [(a, key) for a in ASSIGNMENTS for key in cases_of(a)]
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    """`autograder grade` on everything at once, as an instructor would run it."""
-    out = tmp_path_factory.mktemp("batch") / "results.json"
-    paths = [str(sample.path) for sample in SUITES.values()]
-    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", "perceptron_regression", *paths,
-                           "--workers", "2", "--json", str(out), "--out", str(out.parent / "saved")], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(out.read_text())["results"]
-    return {key: result for key, result in zip(SUITES, results, strict=True)}, done
+def batches(tmp_path_factory):
+    """`autograder grade` on everything of one assignment at once, as an instructor would run it."""
+    cache = {}
+
+    def batch(assignment):
+        if assignment not in cache:
+            out = tmp_path_factory.mktemp(assignment) / "results.json"
+            cases = cases_of(assignment)
+            command = [sys.executable, "-m", "autograder.cli", "grade", assignment,
+                       *(str(sample.path) for sample in cases.values()),
+                       "--workers", "2", "--json", str(out), "--out", str(out.parent / "saved")]
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
+            assert done.returncode == 0, done.stderr[-3000:]
+            results = json.loads(out.read_text())["results"]
+            cache[assignment] = (dict(zip(cases, results, strict=True)), done)
+        return cache[assignment]
+
+    return batch
 
 
-def test_the_attack_and_bad_input_notebooks_are_built_from_their_specs():
-    assert sample_differences(ASSIGNMENT, REDTEAM) + sample_differences(ASSIGNMENT, BADINPUT) == []
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f"{f.parent.name}:{f.name}" for f in FOLDERS])
+def test_the_suites_notebooks_are_built_from_their_specs(folder):
+    assert sample_differences(Assignment.load(folder.name, ROOT), folder) == []
 
 
-def test_there_is_a_red_team_case_for_every_attack_the_issue_lists():
-    assert len([k for k in SUITES if k[0] == "redteam"]) >= 25
-    assert len([k for k in SUITES if k[0] == "badinput"]) >= 15
+def test_there_is_a_case_for_every_attack_and_bad_input_the_issue_lists():
+    keys = [key for _, key in CASES]
+    assert len([k for k in keys if k[0] == "redteam"]) >= 25
+    assert len([k for k in keys if k[0] == "badinput"]) >= 15
 
 
-@pytest.mark.parametrize("key", list(SUITES), ids=[f"{suite}:{name}" for suite, name in SUITES])
-def test_every_case_gets_its_stated_verdict_in_one_shared_batch(batch, key):
-    from autograder.results import Result
-
-    result = Result.from_json(batch[0][key])
-    assert expectation_problems(SUITES[key], result) == []
+@pytest.mark.parametrize("assignment, key", CASES, ids=[f"{a}:{s}:{n}" for a, (s, n) in CASES])
+def test_every_case_gets_its_stated_verdict_in_one_shared_batch(batches, assignment, key):
+    results, _ = batches(assignment)
+    assert expectation_problems(cases_of(assignment)[key], Result.from_json(results[key])) == []
 
 
-def test_the_batch_finished_and_the_honest_submissions_kept_their_scores(batch):
-    results, done = batch
-    assert len(results) == len(SUITES)
+def test_the_batch_finished_and_the_honest_submissions_kept_their_scores(batches):
+    results, done = batches("perceptron_regression")
+    assert len(results) == len(cases_of("perceptron_regression"))
     assert results[("samples", "reference")]["points"] == 17
     assert results[("samples", "stub")]["points"] == 0
     assert [results[("samples", name)]["points"] for name in HONEST[2:]] == [15, 14, 16]
-    assert f"graded {len(SUITES)} submission(s)" in done.stderr
+    assert f"graded {len(results)} submission(s)" in done.stderr
 
 
-def test_an_attack_gets_no_more_than_its_honest_content(batch):
+def test_an_attack_gets_no_more_than_its_honest_content(batches):
     """Each attack that targets one exercise scores exactly full marks minus that exercise."""
-    results, _ = batch
-    for (suite, name), sample in SUITES.items():
+    results, _ = batches("perceptron_regression")
+    for (suite, name), sample in cases_of("perceptron_regression").items():
         if suite == "redteam" and isinstance(sample.scores, dict):
             result = results[(suite, name)]
-            attacked = sum(e["max_points"] - sample.scores[e["name"]] for e in result["exercises"] if e["name"] in sample.scores)
+            attacked = sum(e["max_points"] - sample.scores[e["name"]] for e in result["exercises"]
+                           if e["name"] in sample.scores)
             assert result["points"] == result["max_points"] - attacked, name
