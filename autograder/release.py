@@ -71,7 +71,11 @@ def record_cases(assignment: Assignment) -> dict[str, dict[str, object]]:
     if assignment.mistakes is not None:
         mistakes_module = load_module(assignment.mistakes, "mistakes")
         mistakes = Oracle(mistakes_module, RecordingSource(mistakes_module, records["mistakes"]), "mistakes")
-    runtime = LocalRuntime(dict(vars(module)), Limits(call_seconds=60))
+    # The reference plays the student from a second copy of its module: replacing a building block
+    # for a call then changes what its functions see (their own globals), as in a real notebook,
+    # while the oracle keeps answering from the untouched first copy.
+    student = load_module(assignment.reference, "reference_as_student")
+    runtime = LocalRuntime(vars(student), Limits(call_seconds=60))
     run = CheckRun(assignment, Submission(runtime), reference, mistakes, "public", seed=assignment.seed)
     with force_mistakes():
         results = run_checks(run)

@@ -288,7 +288,10 @@ class Child:
             except (ProcessLookupError, PermissionError):
                 pass
             self.pipe.close()
-            _REAPER.submit(self._reap)
+            try:
+                _REAPER.submit(self._reap)
+            except RuntimeError:  # the interpreter is exiting: no more threads, tidy up now
+                self._reap()
         else:
             self.log.close()
 

@@ -220,8 +220,19 @@ def _encode_pandas(table: Any, notes: list[str]) -> Any:
     return {"$t": "series" if type(table).__name__ == "Series" else "frame",
             "name": None if type(table).__name__ != "Series" or table.name is None else str(table.name),
             "columns": columns, "data": [_encode_numpy(a) for a in data],
-            "index": _encode_numpy(np.asarray(frame.index.to_numpy()))
-            if frame.index.dtype.kind in ALLOWED_DTYPE_KINDS else None}
+            "index": _encode_index(frame.index)}
+
+
+def _encode_index(index: Any) -> Any:
+    """A numeric index as an array, labels as a list of short strings, anything else dropped."""
+    import numpy as np
+
+    if index.dtype.kind in ALLOWED_DTYPE_KINDS:
+        return _encode_numpy(np.asarray(index.to_numpy()))
+    labels = list(index)
+    if all(type(label) is str and len(label) <= MAX_REPR for label in labels):
+        return labels
+    return None
 
 
 MAX_SYMPY_NODES = 5000  # a derivative is small; a bigger tree is refused, not rebuilt
@@ -427,8 +438,16 @@ def _decode_pandas(data: dict[str, Any], tag: str) -> Any:
     if any(a.ndim != 1 or len(a) != len(arrays[0]) for a in arrays):
         raise WireError("table columns must be 1-D arrays of one length")
     index = data.get("index")
-    index_array = _decode_numpy(_field_of(index, dict), scalar=False) if index is not None else None
-    frame = pandas.DataFrame(dict(zip(columns, arrays, strict=True)), index=index_array)
+    if type(index) is list:
+        if not all(type(label) is str and len(label) <= MAX_REPR for label in index):
+            raise WireError("index labels must be short strings")
+        index_array: Any = index
+    else:
+        index_array = _decode_numpy(_field_of(index, dict), scalar=False) if index is not None else None
+    try:
+        frame = pandas.DataFrame(dict(zip(columns, arrays, strict=True)), index=index_array)
+    except (ValueError, TypeError) as exc:
+        raise WireError(f"bad table: {exc}") from None
     if tag == "series":
         name = data.get("name")
         if len(columns) != 1 or (name is not None and type(name) is not str):

@@ -140,3 +140,8 @@ def test_pandas_tables_cross_as_named_columns_of_plain_arrays():
     assert roundtrip(series).equals(series) and roundtrip(series).name == "TV"
     assert roundtrip(frame).equals(frame)
     assert isinstance(roundtrip(pd.DataFrame({"a": ["text"]})), wire.Opaque)
+    means = roundtrip(frame.mean())  # labelled by column names: the labels cross too
+    assert means["TV"] == 1.5 and list(means.index) == ["TV", "Sales"]
+    with pytest.raises(wire.WireError, match="bad table"):
+        wire.decode({"$t": "frame", "name": None, "columns": ["a"], "index": ["x", "y"],
+                     "data": [wire.encode(np.zeros(3))]})
