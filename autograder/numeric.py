@@ -165,7 +165,7 @@ def expect_float(got: Any, *, name: str) -> float:
     if isinstance(got, np.ndarray):
         raise CheckFailure(
             f"`{name}` is a numpy array of shape {got.shape}, but a single number was expected.",
-            "Turn it into a Python number, e.g. `float(np.squeeze(cost))`.",
+            "Return one number, not an array: e.g. `float(np.squeeze(result))`.",
         )
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
         raise CheckFailure(f"`{name}` is {_kind(got)}, but a number (float) was expected.")
