@@ -161,11 +161,13 @@ def expect_close(
 def expect_float(got: Any, *, name: str) -> float:
     """Climb type → finite for a single number; a Python float or numpy floating scalar."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
     if isinstance(got, np.ndarray):
         raise CheckFailure(
             f"`{name}` is a numpy array of shape {got.shape}, but a single number was expected.",
-            "Return one number, not an array: e.g. `float(np.squeeze(result))`.",
+            "Return one number, not an array: e.g. `float(np.squeeze(result))`." if got.size == 1 else
+            "Reduce it to one number (a cost sums or averages over every entry: `np.sum(...)`), then return it "
+            "with `float(...)`.",
         )
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
         raise CheckFailure(f"`{name}` is {_kind(got)}, but a number (float) was expected.")
@@ -221,7 +223,7 @@ def _plain(value: Any) -> Any:
 def expect_dict(got: Any, *, name: str, keys: Sequence[str]) -> dict[str, Any]:
     """A dict with exactly the expected keys (extra keys are allowed, missing ones are not)."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
     if not isinstance(got, dict):
         raise CheckFailure(f"`{name}` is {_kind(got)}, but a dict with keys {_keys(keys)} was expected.")
     missing = [k for k in keys if k not in got]
@@ -236,7 +238,7 @@ def expect_dict(got: Any, *, name: str, keys: Sequence[str]) -> dict[str, Any]:
 def expect_tuple(got: Any, *, name: str, length: int) -> tuple[Any, ...]:
     """A tuple (or list) of ``length`` items."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
     if not isinstance(got, (tuple, list)) or len(got) != length:
         raise CheckFailure(f"`{name}` is {_kind(got)}, but a tuple of {length} values was expected.")
     return tuple(got)
@@ -249,7 +251,7 @@ def expect_function(got: Any, *, name: str) -> Any:
     if isinstance(got, RemoteFunction) or (callable(got) and not isinstance(got, type)):
         return got
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
     raise CheckFailure(f"`{name}` is {_kind(got)}, but a function was expected.",
                        "Return the function itself (e.g. `return f_prime`), without calling it.")
 
@@ -270,7 +272,7 @@ def expect_expression(
     import sympy
 
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
     if not isinstance(got, sympy.Basic):
         hint = "Keep it symbolic: build it from sympy symbols and functions." if isinstance(got, (int, float)) else None
         raise CheckFailure(f"`{name}` is {_kind(got)}, but a SymPy expression was expected.", hint)
@@ -343,7 +345,7 @@ def _expect_ndarray(
             raise CheckFailure(f"`{name}` has shape {got.shape}, expected {shape}.", hint)
         return got
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
     if isinstance(got, (list, tuple)):
         raise CheckFailure(
             f"`{name}` is a Python {type(got).__name__}, but a numpy array of shape {shape} was expected.",
@@ -364,6 +366,8 @@ def _expect_finite(array: np.ndarray, name: str) -> None:
         raise CheckFailure(f"`{name}` contains {_num(array[where])} at index {_index(where)}.", _NOT_FINITE_HINT)
 
 
+_NONE_HINT = ("A function that ends without `return` gives None: add the `return`. If this is an entry you "
+              "fill in (e.g. in a dict), replace its `None` placeholder with the computed value.")
 _NOT_FINITE_HINT = (
     "NaN or inf comes from overflow (exp of a large number), log(0), or dividing by zero; "
     "check the formula and that you used the inputs you were given."

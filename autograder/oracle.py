@@ -29,9 +29,20 @@ import numpy as np
 from . import wire
 from .errors import InstructorError
 
-__all__ = ["CaseNotRecorded", "LiveSource", "Oracle", "RecordingSource", "ReplaySource", "load_module"]
+__all__ = ["CaseNotRecorded", "LiveSource", "Oracle", "RecordingSource", "ReferenceRaised", "ReplaySource", "load_module"]
 
 CASES_FORMAT = "calc4ml-public-cases"
+
+
+class ReferenceRaised(InstructorError):
+    """The reference raised. A check's own question: the instructor must fix it. A question the
+    student's code asked a stand-in building block: its arguments were wrong (``for_student``)."""
+
+    def __init__(self, label: str, name: str, error: Exception) -> None:
+        super().__init__(f"the {label} {name} raised {type(error).__name__}: {error}; fix the {label}")
+        self.for_student = (f"{name} (a correct version standing in for yours during this check) raised "
+                            f"{type(error).__name__}: {error}; the arguments your code passed it do not fit "
+                            f"its docstring")
 
 
 class CaseNotRecorded(InstructorError):
@@ -253,7 +264,7 @@ class Oracle:
         try:
             return function(*_copy(args), **_copy(kwargs))
         except Exception as exc:
-            raise InstructorError(f"the {self._label} {name} raised {type(exc).__name__}: {exc}; fix the {self._label}") from exc
+            raise ReferenceRaised(self._label, name, exc) from exc
 
 
 def _copy(value: Any) -> Any:

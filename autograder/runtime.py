@@ -156,6 +156,23 @@ class SandboxRuntime:
                 if level == FULL:
                     self.cells_used += time.monotonic() - started
             self._note_cell(cell, level, reply)
+            if reply.get("status") == "timeout" and level == FULL and not self._definitions_of(child, cell):
+                return False
+        return True
+
+    def _definitions_of(self, child: Child, cell: Cell) -> bool:
+        """After a cell ran out of time, run its imports and definitions at once, so names it
+        defines after the slow part exist for the rest of this run too. False if the child died."""
+        source = definitions_only(cell.source)
+        if not source.strip():
+            return True
+        seconds = min(self.limits.cell_seconds, max(self._remaining(), 0.1))
+        try:
+            child.request({"op": "cell", "n": cell.number, "source": source, "timeout": seconds}, seconds)
+        except (ChildTimeout, ChildGone):
+            self.child = None
+            self.demoted[cell.number] = SKIPPED
+            return False
         return True
 
     def _note_cell(self, cell: Cell, level: int, reply: dict[str, Any]) -> None:
@@ -304,7 +321,8 @@ class SandboxRuntime:
             value = function(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - reported to the student's code as an error
             fallback = bool(getattr(exc, "fallback_to_student", False))
-            return {**reply, "fallback": fallback, "message": f"{type(exc).__name__}: {exc}"[:500]}
+            message = getattr(exc, "for_student", None) or f"{type(exc).__name__}: {exc}"
+            return {**reply, "fallback": fallback, "message": message[:500]}
         return {"op": "callback_return", "id": request.get("id"), "value": wire.encode(value)}
 
     def _describe(self, error: Any) -> str:
@@ -362,8 +380,9 @@ class LocalRuntime:
              generation: int | None = None, replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord:
         label = target if isinstance(target, str) else "the function it returned"
         inputs = wire.decode(wire.encode([list(args), dict(kwargs)], register=self._hold), resolve=self._release)
+        stand_ins = {name: _as_stand_in(function) for name, function in (replace or {}).items()}
         reply = self.executor.call(target, inputs[0], inputs[1], timeout=seconds or self.call_seconds,
-                                   np_seed=np_seed, want_args=want_args, overrides=replace)
+                                   np_seed=np_seed, want_args=want_args, overrides=stand_ins)
         notes: list[str] = []
         for key in ("value", "args_after"):
             if key in reply:
@@ -389,6 +408,22 @@ class LocalRuntime:
 
     def _release(self, handle: int, name: str) -> Callable[..., Any]:
         return self._held[handle]
+
+
+def _as_stand_in(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A trusted building block called by student code in this process: a reference that raises on
+    the student's arguments becomes an error about those arguments, as it does through the sandbox."""
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            message = getattr(exc, "for_student", None)
+            if message is None or getattr(exc, "fallback_to_student", False):
+                raise
+            raise RuntimeError(message) from None
+
+    return stand_in
 
 
 class FailedRuntime:

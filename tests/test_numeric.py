@@ -31,7 +31,7 @@ def failure(function, *args, **kwargs) -> CheckFailure:
 
 
 @pytest.mark.parametrize("got, message", [
-    (None, "is None: your function returned nothing"),
+    (None, "is None."),
     ([1.0, -2.0, 3.0], "is a Python list"),
     (2.0, "is a single number"),
     (Opaque("Evil", "Evil()"), "an object of type Evil"),
