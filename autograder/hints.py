@@ -27,8 +27,8 @@ _ERROR_HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          "The matrix product's inner sizes disagree. With W of shape (n_y, n_x) and X of shape (n_x, m), "
          "`W @ X` works; check which operand needs transposing (`.T`)."),
         (r"operands could not be broadcast",
-         "Two arrays with incompatible shapes were combined elementwise; print their shapes. "
-         "Did you mean a matrix product (`@`) rather than `*`?"),
+         "Two arrays with incompatible shapes were combined elementwise; print their shapes. A matrix product "
+         "is `@` rather than `*`, and a transpose `.T`: check which one the formula asks for."),
         (r"NameError: name '(\w+)' is not defined",
          "Your function uses a name it never defines; use the function's own arguments and make sure "
          "every import sits in the notebook."),

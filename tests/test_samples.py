@@ -9,6 +9,7 @@ import pytest
 
 from autograder.batch import spawn_pool
 from autograder.config import Assignment
+from autograder.isolation import choose_sandbox
 from autograder.samples import expectation_problems, load_samples
 from autograder.verify import Failure, verify
 
@@ -18,13 +19,14 @@ SAMPLES = [(a, s.name) for a in ASSIGNMENTS for s in load_samples(Assignment.loa
 
 
 @pytest.fixture(scope="session")
-def reports(sandbox):
-    """verify() per assignment, run once and shared by the tests below."""
+def reports():
+    """verify() per assignment (in its own sandbox, with its own data files), run once and shared."""
     cache = {}
     with spawn_pool(2) as pool:
         def report(name):
             if name not in cache:
-                cache[name] = verify(Assignment.load(name, ROOT), sandbox, pool)
+                assignment = Assignment.load(name, ROOT)
+                cache[name] = verify(assignment, choose_sandbox(assignment), pool)
             return cache[name]
         yield report
 
