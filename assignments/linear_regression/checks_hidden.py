@@ -1,0 +1,182 @@
+"""Hidden checks for linear_regression: run when grading, never shipped to students.
+
+They use other sizes (N = 31 examples, K = 9 budgets), three-column tables with a non-default
+index, pandas Series where the notebook might pass them, raw-scale data with integer budgets,
+the true derivatives of the cost handed to gradient_descent (so a bug in the student's dEdm costs
+only dEdm's points), other learning rates and iteration counts, and what the loop printed.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autograder.errors import CheckFailure, StudentCodeRaised
+from autograder.numeric import Mistake, expect_close, expect_float_close, expect_tuple
+from autograder.plugin import public_checks
+
+pytestmark = pytest.mark.hidden
+public = public_checks(__file__)
+
+N = 31
+K = 9
+
+
+@pytest.mark.exercise("normalize", points=1)
+def check_normalize_three_columns_and_leaves_df_alone(submission, reference, mistakes, rng):
+    """TV, Radio and Sales with an index that does not start at 0; the caller's table is unchanged."""
+    df = public.make_table(rng, N, columns=("TV", "Radio", "Sales"), index=np.arange(100, 100 + 3 * N, 3))
+    record = submission.normalize.with_options(watch_args=True).call(df)
+    public.expect_normalized(record.value, reference.normalize(df), mistakes, df)
+    (df_after,), _ = record.args_after
+    if not isinstance(df_after, pd.DataFrame) or not np.array_equal(df_after.to_numpy(), df.to_numpy()):
+        raise CheckFailure("normalize changed the DataFrame it was given.",
+                           "Build a new table and return it: (df - df.mean()) / df.std(ddof=0). `df -= ...` or "
+                           "assigning to df[column] overwrites the caller's data.")
+
+
+@pytest.mark.exercise("pred_numpy", points=1)
+def check_pred_numpy_on_a_series_and_on_a_column(submission, reference, rng):
+    """A pandas Series, as df["TV"] gives it, and an (n, 1) column: the result keeps X's shape."""
+    m, b = public.make_line(rng)
+    series = pd.Series(np.round(rng.normal(size=N), 3), name="TV")
+    expect_close(public.as_array(submission.pred_numpy(m, b, series)), reference.pred_numpy(m, b, series).to_numpy(),
+                 name="pred_numpy(m, b, X) for a pandas Series X", mistakes=public.pred_mistakes(m, b, series),
+                 shape_hints=public.column_shape_hints(N, "pred_numpy(m, b, X)"))
+    column = rng.normal(size=(N, 1))
+    expect_close(submission.pred_numpy(m, b, column), reference.pred_numpy(m, b, column),
+                 name="pred_numpy(m, b, X) for X of shape (n, 1)", mistakes=public.pred_mistakes(m, b, column),
+                 shape_hints={(N,): "For X of shape (n, 1) the result has shape (n, 1) too: m * X + b keeps X's shape "
+                                    "(no flatten or ravel)."})
+
+
+def raw_scale_case(rng):
+    """Budgets in whole thousands of dollars (an int array) and sales on their own scale."""
+    X = rng.integers(1, 300, size=N)
+    Y = 7.0 + 0.05 * X + rng.normal(scale=2.0, size=N)
+    m, b = float(rng.uniform(0.02, 0.08)), float(rng.uniform(4.0, 9.0))
+    return m, b, X, Y
+
+
+@pytest.mark.exercise("dEdm", points=1)
+def check_dEdm_on_raw_scale_data(submission, reference, mistakes, rng):
+    """∂E/∂m for 31 integer budgets up to 300 and sales around 15, against jax.grad."""
+    m, b, X, Y = raw_scale_case(rng)
+    expected = float(reference.grad("E_jax", argnums=0)(m, b, X, Y))
+    dEdm = submission.dEdm.with_options(replace=public.building_blocks(reference))
+    column = public.reshapes_to_column(submission, "dEdm")
+    got = public.expect_derivative(dEdm(m, b, X, Y), name="dEdm(m, b, X, Y)", n=N, column=column)
+    expect_float_close(got, expected, name="dEdm(m, b, X, Y)",
+                       mistakes=public.dEdm_mistakes(submission, reference, mistakes, m, b, X, Y, expected, N))
+
+
+@pytest.mark.exercise("dEdb", points=1)
+def check_dEdb_on_raw_scale_data(submission, reference, rng):
+    """∂E/∂b for 31 integer budgets up to 300 and sales around 15, against jax.grad."""
+    m, b, X, Y = raw_scale_case(rng)
+    expected = float(reference.grad("E_jax", argnums=1)(m, b, X, Y))
+    dEdb = submission.dEdb.with_options(replace=public.building_blocks(reference))
+    column = public.reshapes_to_column(submission, "dEdb")
+    got = public.expect_derivative(dEdb(m, b, X, Y), name="dEdb(m, b, X, Y)", n=N, column=column)
+    expect_float_close(got, expected, name="dEdb(m, b, X, Y)",
+                       mistakes=public.dEdb_mistakes(submission, reference, m, b, X, Y, expected, N))
+
+
+# -- gradient_descent
+
+TRUE_RATE, TRUE_ITERATIONS = 0.07, 41
+
+
+def true_derivatives(reference):
+    """The reference's dEdm and dEdb, for the student's loop to call (through the recorder)."""
+    return (lambda m, b, X, Y: reference.dEdm(m, b, X, Y)), (lambda m, b, X, Y: reference.dEdb(m, b, X, Y))
+
+
+@pytest.mark.exercise("gradient_descent", points=1)
+def check_gradient_descent_with_the_true_derivatives(submission, reference, mistakes, rng):
+    """41 steps at learning rate 0.07 on uncentred data, with the grader's dEdm and dEdb."""
+    X, Y = public.make_line_data(rng, N)
+    m0, b0 = public.make_line(rng)
+    recorder = public.Recorder(true_derivatives(reference), X, Y, TRUE_ITERATIONS)
+    got = public.call_descent(submission.gradient_descent, recorder, m0, b0, X, Y,
+                              learning_rate=TRUE_RATE, num_iterations=TRUE_ITERATIONS)
+
+    def descend(rate, iterations):
+        return reference.descend(m0, b0, X, Y, rate, iterations)
+
+    def mistakes_for(index):
+        return [
+            Mistake(public.SIMULTANEOUS_HINT,
+                    lambda: mistakes.descend_sequential(m0, b0, X, Y, TRUE_RATE, TRUE_ITERATIONS)[index]),
+            Mistake(f"Use the learning_rate argument, not a fixed number (this check passes learning_rate={TRUE_RATE}).",
+                    lambda: descend(public.DEFAULT_LEARNING_RATE, TRUE_ITERATIONS)[index]),
+            Mistake("The loop runs one iteration too few or too many: exactly num_iterations steps.",
+                    lambda: descend(TRUE_RATE, TRUE_ITERATIONS - 1)[index]),
+            Mistake("The loop runs one iteration too few or too many: exactly num_iterations steps.",
+                    lambda: descend(TRUE_RATE, TRUE_ITERATIONS + 1)[index]),
+            Mistake("Gradient descent steps against the gradient: m = m - learning_rate * dEdm(m, b, X, Y).",
+                    lambda: mistakes.descend_ascent(m0, b0, X, Y, TRUE_RATE, TRUE_ITERATIONS)[index]),
+        ]
+
+    public.expect_descent(got, descend(TRUE_RATE, TRUE_ITERATIONS), recorder, TRUE_RATE, TRUE_ITERATIONS, mistakes_for)
+
+
+@pytest.mark.exercise("gradient_descent", points=1)
+def check_gradient_descent_updates_m_and_b_simultaneously(submission, rng):
+    """In every iteration dEdm and dEdb are evaluated at the same (m, b), before either moves."""
+    H, centre = public.make_bowl(rng)
+    X, Y = public.make_line_data(rng, N)
+    m0, b0 = public.make_line(rng)
+    iterations = 6
+    recorder = public.Recorder(public.bowl_derivatives(H, centre), X, Y, iterations)
+    try:
+        got = submission.gradient_descent(recorder.dEdm, recorder.dEdb, m0, b0, X, Y, learning_rate=0.3,
+                                          num_iterations=iterations)
+    except StudentCodeRaised:
+        if not recorder.stopped:
+            raise
+        got = (None, None)  # the loop was stopped: judge the iterations it made (counting is another check's job)
+    expect_tuple(got, name="gradient_descent(...)", length=2)
+    finding = recorder.unused_finding() or recorder.simultaneity_finding()
+    if finding is not None:
+        raise CheckFailure(*finding)
+
+
+@pytest.mark.exercise("gradient_descent", points=1)
+def check_gradient_descent_counts_its_iterations_and_prints_the_cost(submission, rng):
+    """num_iterations=13: each derivative is called 13 times, and print_cost=True prints 13 costs."""
+    H, centre = public.make_bowl(rng)
+    X, Y = public.make_line_data(rng, N)
+    m0, b0 = public.make_line(rng)
+    iterations = 13
+    recorder = public.Recorder(public.bowl_derivatives(H, centre), X, Y, iterations)
+    record = public.call_descent(submission.gradient_descent.call, recorder, m0, b0, X, Y,
+                                 learning_rate=0.2, num_iterations=iterations, print_cost=True)
+    expect_tuple(record.value, name="gradient_descent(...)", length=2)
+    finding = recorder.unused_finding() or recorder.count_finding(iterations)
+    if finding is not None:
+        raise CheckFailure(*finding)
+    printed = [line for line in record.stdout.splitlines() if line.strip()]
+    if len(printed) < iterations:
+        raise CheckFailure(f"With print_cost=True and num_iterations={iterations}, gradient_descent printed "
+                           f"{len(printed)} line{'s' if len(printed) != 1 else ''}: {record.stdout.strip()[:80]!r}.",
+                           'Print the cost after every iteration: if print_cost: print(f"Cost after iteration {i}: '
+                           '{E(m, b, X, Y):f}").')
+
+
+# -- predict_sales
+
+
+@pytest.mark.exercise("predict_sales", points=1)
+def check_predict_sales_on_a_series_and_on_one_budget(submission, reference, mistakes, rng):
+    """Nine budgets as a pandas Series with statistics as numpy floats, then a single budget."""
+    m, b, X_pred, stats = public.predict_case(rng, K)
+    stats = tuple(np.float64(s) for s in stats)
+    budgets = pd.Series(X_pred, name="TV")
+    predict_sales = submission.predict_sales.with_options(replace=public.building_blocks(reference))
+    expect_close(public.as_array(predict_sales(m, b, budgets, *stats)),
+                 public.as_array(reference.predict_sales(m, b, budgets, *stats)), name="predict_sales(...) for a Series",
+                 mistakes=public.predict_mistakes(mistakes, m, b, budgets, stats),
+                 shape_hints=public.column_shape_hints(K, "predict_sales(...)"))
+    one = X_pred[:1]
+    expect_close(public.as_array(predict_sales(m, b, one, *stats)), reference.predict_sales(m, b, one, *stats),
+                 name="predict_sales(...) for one budget", mistakes=public.predict_mistakes(mistakes, m, b, one, stats))
