@@ -288,11 +288,36 @@ def expect_expression(
         mine, theirs = _evaluate(got, point, name), _evaluate(expected, point, "the expected expression")
         if _complex_error(mine, theirs, tol) > tol.rtol:
             where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
-            hint = next((m.hint for m in mistakes if _complex_error(mine, _evaluate(m.resolve(), point, "mistake"), tol)
-                         <= tol.rtol), None)
             raise CheckFailure(f"`{name}` differs from the expected expression at {where}: yours gives {_cnum(mine)}, "
-                               f"expected {_cnum(theirs)}.", hint)
+                               f"expected {_cnum(theirs)}.", _matching_expression(mine, point, mistakes, tol))
+    if _FORCE_MISTAKES.get():
+        for mistake in mistakes:
+            _resolved(mistake)
     return got
+
+
+def _matching_expression(value: complex, point: Mapping[str, float], mistakes: Sequence[Mistake],
+                         tol: Tolerance) -> str | None:
+    """The hint of the first mistake whose expression has ``value`` at ``point`` (as diagnose does)."""
+    for mistake in mistakes:
+        wrong = _resolved(mistake)
+        if wrong is None:
+            continue
+        try:
+            if _complex_error(value, _evaluate(wrong, point, "mistake"), tol) <= tol.rtol:
+                return mistake.hint
+        except CheckFailure:
+            continue
+    return None
+
+
+def _resolved(mistake: Mistake) -> Any:
+    from .oracle import CaseNotRecorded
+
+    try:
+        return mistake.resolve()
+    except CaseNotRecorded:
+        return None
 
 
 def _evaluate(expression: Any, point: Mapping[str, float], name: str) -> complex:
@@ -398,6 +423,8 @@ def _tolerance_for(got: Any) -> str:
 def _kind(value: Any) -> str:
     from .wire import FunctionHandle, Opaque
 
+    if (type(value).__module__ or "").startswith("sympy"):
+        return f"a SymPy expression ({type(value).__name__})"
     if isinstance(value, Opaque):
         return f"an object of type {value.type_name} ({value.text})"
     if isinstance(value, FunctionHandle) or callable(value):

@@ -158,3 +158,12 @@ def test_a_function_that_kills_its_process_is_not_called_again(run_notebook):
     with pytest.raises(ChildCrashed, match="on an earlier check"):
         submission.die()
     assert submission.ok() == 1 and submission._runtime.restarts == 1
+
+
+def test_a_replaced_block_inside_jax_grad_falls_back_to_the_notebooks_own(run_notebook):
+    """A traced value cannot cross to the grader, so inside jax.grad the student's own block answers."""
+    limits = Limits(call_seconds=30, cell_seconds=30, submission_seconds=60)
+    submission = run_notebook("import jax\njax.config.update('jax_enable_x64', True)",
+                              "def block(w):\n    return w ** 2", "def slope(w):\n    return float(jax.grad(block)(w))",
+                              limits=limits)
+    assert submission.slope.with_options(replace={"block": lambda w: 0.0})(3.0) == 6.0
