@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.server
 import os
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -39,12 +41,20 @@ def test_the_child_runs_as_nobody_without_capabilities(both):
 def test_the_solutions_and_the_course_are_not_there(both, course_root):
     solution = course_root / "solutions" / "perceptron_regression.py"
     plain, isolated = both(f"def peek():\n    return open({str(solution)!r}).read()[:20]",
-                           "import os\ndef listing():\n    return sorted(os.listdir('/'))")
+                           "import os\ndef listing(path):\n    return sorted(os.listdir(path))")
     assert plain.peek() == solution.read_text()[:20]
     with pytest.raises(StudentCodeRaised, match="FileNotFoundError"):
         isolated.peek()
-    assert set(isolated.listing()) <= {"bin", "dev", "etc", "lib", "lib64", "opt", "proc", "root", "sbin", "tmp", "usr",
-                                      "work"}
+    # Only the system, the interpreter (possibly a virtual environment inside the course's clone) and the scratch dirs.
+    interpreters = {Path(prefix) for prefix in (sys.prefix, sys.base_prefix)}
+    system = {"bin", "dev", "etc", "lib", "lib64", "opt", "proc", "sbin", "tmp", "usr", "work"}
+    assert set(isolated.listing("/")) <= system | {prefix.parts[1] for prefix in interpreters}
+    assert set(plain.listing(str(course_root))) >= {"solutions", "assignments", "tests"}
+    if any(course_root in prefix.parents for prefix in interpreters):
+        assert {course_root / name for name in isolated.listing(str(course_root))} <= interpreters
+    else:
+        with pytest.raises(StudentCodeRaised, match="FileNotFoundError"):
+            isolated.listing(str(course_root))
 
 
 def test_there_is_no_network_not_even_to_this_machine(both):
