@@ -47,8 +47,9 @@ def grade_submission(
     notes = [*notebook.notes, *notes_for(notebook, assignment), *runtime.notes,
              *(f"grader error: {e}" for e in run.grader_errors)]
     wall = time.monotonic() - started
-    timings = {"wall": wall, "cells": runtime.cell_seconds, "checks": run.check_seconds,
-               "overhead": max(wall - runtime.cell_seconds - run.check_seconds, 0.0)}
+    overhead = max(wall - runtime.cell_seconds - run.check_seconds, 0.0)
+    timings = {"wall": wall, "cells": runtime.cell_seconds, "checks": run.check_seconds, "overhead": overhead,
+               "child_start": runtime.start_seconds, "engine": max(overhead - runtime.start_seconds, 0.0)}
     return score(  # score
         str(path), assignment.name, assignment.exercises, checks,
         cells=runtime.cell_reports, notes=notes, seed=seed, duration_seconds=wall, timings=timings,

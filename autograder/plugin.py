@@ -140,6 +140,9 @@ def _marker_problem(item: pytest.Item) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # pytest's own failure report is never shown (each check writes its message), and its source
+    # excerpts cost tens of milliseconds per failed check: the plain traceback is enough
+    config.option.tbstyle = "native"
     config.addinivalue_line("markers", "exercise(name, points=1): the exercise this check scores, and its points")
     config.addinivalue_line("markers", "hidden: a check students do not see (hidden checks file)")
     config.addinivalue_line("markers", "limits(call_seconds=...): a longer time limit for this check's calls")
@@ -297,6 +300,11 @@ def _first_lines(text: str, lines: int = 3) -> str:
 # ---------------------------------------------------------------------------- running
 
 
+# pytest plugins no check uses; each costs start-up or per-check hook calls in every submission
+_UNUSED_PLUGINS = ("doctest", "debugging", "unittest", "legacypath", "tmpdir", "monkeypatch", "recwarn", "setuponly",
+                   "setupplan", "logging", "faulthandler", "subtests")
+
+
 def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult]:
     """Run the assignment's checks (public, or all) on ``run.submission``; one result per check."""
     files = run.assignment.check_files if run.visibility == "all" else (run.assignment.public_checks,)
@@ -307,9 +315,13 @@ def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult
         # these two run gc.collect() at the end of every session: with JAX loaded, most of its cost
         "-p", "no:unraisableexception", "-p", "no:threadexception",
         "--import-mode=importlib",
+        "--capture=sys",
+        *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
     ]
     if junit_xml is not None:
         args += ["--junitxml", str(junit_xml)]
+    else:
+        args += ["-p", "no:junitxml"]
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     _forget_other_checks(files)

@@ -16,6 +16,7 @@ verdict ("rule broken: ..."), not a crash. Static analysis can be evaded by a de
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,14 +52,7 @@ def parse_policies(table: Mapping[str, Any], source: str) -> dict[str, Policy]:
 
 def violations(sources: Iterable[str], function: str, policy: Policy) -> list[str]:
     """What ``function`` (and the notebook functions it calls) does that ``policy`` forbids."""
-    trees = [_parse(source) for source in sources]
-    definitions: dict[str, ast.FunctionDef] = {}
-    aliases: dict[str, str] = {}
-    for tree in trees:
-        for node in tree.body if tree else ():
-            if isinstance(node, ast.FunctionDef):
-                definitions[node.name] = node  # the last definition wins, as when the notebook runs
-        _collect_aliases(tree, aliases)
+    definitions, aliases = _index(tuple(sources))
     found: list[str] = []
     for node in _reachable(definitions, function):
         found += _forbidden_uses(node, policy.forbid, aliases)
@@ -66,6 +60,19 @@ def violations(sources: Iterable[str], function: str, policy: Policy) -> list[st
             found += [f"uses a Python loop in {node.name} (line {loop.lineno}); this exercise asks for vectorised numpy code"
                       for loop in ast.walk(node) if isinstance(loop, _LOOPS)]
     return list(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=4)
+def _index(sources: tuple[str, ...]) -> tuple[dict[str, ast.FunctionDef], dict[str, str]]:
+    """The notebook's function definitions and import aliases, parsed once per submission (read-only)."""
+    definitions: dict[str, ast.FunctionDef] = {}
+    aliases: dict[str, str] = {}
+    for tree in (_parse(source) for source in sources):
+        for node in tree.body if tree else ():
+            if isinstance(node, ast.FunctionDef):
+                definitions[node.name] = node  # the last definition wins, as when the notebook runs
+        _collect_aliases(tree, aliases)
+    return definitions, aliases
 
 
 def _parse(source: str) -> ast.Module | None:

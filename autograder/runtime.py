@@ -95,6 +95,7 @@ class SandboxRuntime:
         self.demoted: dict[int, int] = {}  # cells that hung or killed the child: run less of them
         self.cells_used = 0.0  # seconds of full top-level cells so far (limits.cells_seconds)
         self.cell_seconds = 0.0  # time the child reports spending in the notebook's cells (for timings)
+        self.start_seconds = 0.0  # time spent waiting for a started child (its preloaded imports included)
         self.reports: dict[int, CellReport] = {}
         self.defined: dict[str, Any] = {}
         self.hung: set[str] = set()  # functions whose call timed out: not called again
@@ -124,7 +125,9 @@ class SandboxRuntime:
         """
         while self._remaining() > 0:
             self.generation += 1
+            asked = time.monotonic()
             self.child = PRESTARTER.take(self.launcher, self.limits, self.seed, self.preload)
+            self.start_seconds += time.monotonic() - asked
             if self._run_cells(self.child):
                 self.defined = self._ask_defined(self.child)
                 return
