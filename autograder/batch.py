@@ -230,14 +230,14 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
 def grade_many(assignment: Assignment, paths: Sequence[Path], sandbox: Sandbox, *,
                executor: Executor | None = None, visibility: Visibility = "all",
                seed: int | None = None) -> Iterator[Result]:
-    """Results in the order of ``paths`` (no saving, no skipping: for verify and tests)."""
+    """Results in the order of ``paths`` (no saving, no skipping: for verify and tests).
+
+    With an executor every submission is handed out at once, before the first result is asked for, so
+    the caller can do other work while the workers grade."""
     if executor is None:
-        for path in paths:
-            yield grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed)
-        return
+        return (grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed) for path in paths)
     futures = [executor.submit(grade_task, assignment, path, sandbox, seed, visibility) for path in paths]
-    for future in futures:
-        yield future.result()
+    return (future.result() for future in futures)
 
 
 def grade_batch(

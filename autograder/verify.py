@@ -52,13 +52,14 @@ class VerifyReport:
 
 def verify(assignment: Assignment, sandbox: Sandbox, executor: Executor | None = None) -> VerifyReport:
     report = VerifyReport(assignment.name)
-    _check_up_to_date(assignment, report)
     samples = load_samples(assignment)
     paths = [s.path for s in samples]
     reference = next((s for s in samples if s.kind == "reference"), None)
     if reference is not None:
         paths.append(reference.path)  # graded twice: the results must be identical
-    results = list(grade_many(assignment, paths, sandbox, executor=executor))
+    grading = grade_many(assignment, paths, sandbox, executor=executor)  # the workers start at once...
+    _check_up_to_date(assignment, report)  # ...while this process rebuilds the release to compare
+    results = list(grading)
     report.results = results[: len(samples)]
     kinds = {"reference": Failure.REFERENCE, "stub": Failure.STUB, "mutant": Failure.MUTANTS}
     for sample, result in zip(samples, results[: len(samples)], strict=True):
