@@ -53,3 +53,4 @@ def run_notebook():
     yield start
     for runtime in started:
         runtime.__exit__(None, None, None)
+
