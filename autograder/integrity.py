@@ -11,11 +11,13 @@ assignment.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Assignment
+from .policy import parse_cell
 from .read import Notebook
 
 __all__ = ["notes_for"]
@@ -61,11 +63,7 @@ def notes_for(notebook: Notebook, assignment: Assignment) -> list[str]:
 def _code_notes(notebook: Notebook) -> list[str]:
     found: dict[str, list[int]] = {}
     for cell in notebook.cells:
-        try:
-            tree = ast.parse(cell.source)
-        except (SyntaxError, ValueError):
-            continue
-        for what in _suspicious(tree):
+        for what in _cell_findings(cell.source):
             found.setdefault(what, []).append(cell.number)
     return [f"integrity: the code {what} (cell{'s' if len(cells) > 1 else ''} {_cells(cells)})"
             for what, cells in found.items()]
@@ -73,6 +71,13 @@ def _code_notes(notebook: Notebook) -> list[str]:
 
 def _cells(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in dict.fromkeys(numbers))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_findings(source: str) -> tuple[str, ...]:
+    """What one cell's code does that deserves a note (cached: most cells are the release's own)."""
+    tree = parse_cell(source)
+    return tuple(_suspicious(tree)) if tree is not None else ()
 
 
 def _suspicious(tree: ast.AST) -> Iterable[str]:

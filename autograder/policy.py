@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import InstructorError
 
-__all__ = ["Policy", "parse_policies", "violations"]
+__all__ = ["Policy", "parse_cell", "parse_policies", "violations"]
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -67,7 +67,7 @@ def _index(sources: tuple[str, ...]) -> tuple[dict[str, ast.FunctionDef], dict[s
     """The notebook's function definitions and import aliases, parsed once per submission (read-only)."""
     definitions: dict[str, ast.FunctionDef] = {}
     aliases: dict[str, str] = {}
-    for tree in (_parse(source) for source in sources):
+    for tree in (parse_cell(source) for source in sources):
         for node in tree.body if tree else ():
             if isinstance(node, ast.FunctionDef):
                 definitions[node.name] = node  # the last definition wins, as when the notebook runs
@@ -75,7 +75,10 @@ def _index(sources: tuple[str, ...]) -> tuple[dict[str, ast.FunctionDef], dict[s
     return definitions, aliases
 
 
-def _parse(source: str) -> ast.Module | None:
+@functools.lru_cache(maxsize=4096)
+def parse_cell(source: str) -> ast.Module | None:
+    """A cell's syntax tree, or None; cached, since most cells of a class's notebooks are the release's
+    own (callers must not change the tree)."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError):
