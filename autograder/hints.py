@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .errors import StudentCodeRaised, StudentError
+from .read import parse_cell
 
 if TYPE_CHECKING:
     from .runtime import Submission
@@ -59,11 +60,7 @@ def for_error(error: StudentError) -> str | None:
 def top_level_names(sources: list[str]) -> set[str]:
     """Names bound to data at the top level of the notebook (not functions, classes or imports)."""
     names: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
+    for tree in filter(None, map(parse_cell, sources)):
         for node in tree.body:
             targets: list[ast.expr] = []
             if isinstance(node, ast.Assign):

@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Assignment
-from .policy import parse_cell
-from .read import Notebook
+from .read import Notebook, parse_cell
 
 __all__ = ["notes_for"]
 
@@ -155,11 +154,8 @@ def _release_cells(assignment: Assignment) -> dict[str, tuple[str, float | None]
 
 def _other_assignment_note(notebook: Notebook, assignment: Assignment) -> list[str]:
     defined: set[str] = set()
-    for cell in notebook.cells:
-        try:
-            defined.update(n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef))
-        except (SyntaxError, ValueError):
-            continue
+    for tree in filter(None, (parse_cell(cell.source) for cell in notebook.cells)):
+        defined.update(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
     if defined and not defined & set(assignment.exercises):
         shown = ", ".join(sorted(defined)[:6])
         return [f"this notebook defines none of {assignment.name}'s functions (it defines {shown}); "

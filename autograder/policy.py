@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InstructorError
+from .read import parse_cell
 
-__all__ = ["Policy", "parse_cell", "parse_policies", "violations"]
+__all__ = ["Policy", "parse_policies", "violations"]
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -73,16 +74,6 @@ def _index(sources: tuple[str, ...]) -> tuple[dict[str, ast.FunctionDef], dict[s
                 definitions[node.name] = node  # the last definition wins, as when the notebook runs
         _collect_aliases(tree, aliases)
     return definitions, aliases
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_cell(source: str) -> ast.Module | None:
-    """A cell's syntax tree, or None; cached, since most cells of a class's notebooks are the release's
-    own (callers must not change the tree)."""
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _collect_aliases(tree: ast.AST | None, aliases: dict[str, str]) -> None:

@@ -10,6 +10,8 @@ in the notebook (1-based, markdown cells included), as a student counts them.
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from typing import Any
 
 from .errors import UnreadableSubmission
 
-__all__ = ["Cell", "LockedCell", "Notebook", "read_submission"]
+__all__ = ["Cell", "LockedCell", "Notebook", "parse_cell", "read_submission"]
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024  # larger files are refused, not parsed
 _CELL_MARK = re.compile(r"^# ?%%")
@@ -207,3 +209,13 @@ def neutralise_ipython(source: str) -> str:
         return TransformerManager().transform_cell(source)
     except Exception:  # noqa: BLE001 - leave it; the child will report the syntax error in the cell
         return source
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_cell(source: str) -> ast.Module | None:
+    """A cell's syntax tree, or None when it does not parse. Cached, since most cells of a class's
+    notebooks are the release's own; callers must not change the tree."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None

@@ -30,7 +30,7 @@ from .errors import (
     StudentCodeRaised,
     StudentError,
 )
-from .read import Cell
+from .read import Cell, parse_cell
 from .results import CellReport
 from .sandbox import PRESTARTER, Child, ChildGone, ChildTimeout, Launch
 
@@ -43,9 +43,8 @@ _DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDe
 
 def definitions_only(source: str) -> str:
     """A cell's imports and function and class definitions, without its top-level work."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse_cell(source)
+    if tree is None:
         return ""
     kept: list[ast.stmt] = [node for node in tree.body if isinstance(node, _DEFINITIONS)]
     return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
@@ -510,11 +509,7 @@ class Submission:
     def source_of(self, name: str) -> ast.FunctionDef | None:
         """The last top-level ``def name`` in the submission's cells, parsed (never executed)."""
         found = None
-        for cell in self._runtime.cells:
-            try:
-                tree = ast.parse(cell.source)
-            except (SyntaxError, ValueError):
-                continue
+        for tree in filter(None, (parse_cell(cell.source) for cell in self._runtime.cells)):
             for node in tree.body:
                 if isinstance(node, ast.FunctionDef) and node.name == name:
                     found = node

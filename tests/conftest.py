@@ -53,4 +53,3 @@ def run_notebook():
     yield start
     for runtime in started:
         runtime.__exit__(None, None, None)
-
