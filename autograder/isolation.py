@@ -113,13 +113,23 @@ class Bubblewrap:
     base: Path
     name: ClassVar[str] = "bubblewrap"
 
+    hosts_zygote: ClassVar[bool] = True  # its PID namespace lets a zygote kill everything a child left
+
     def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch:
+        """A sandbox of its own for one child (the grader forks children from a zygote instead)."""
+        return self._launch(limits, self.command(fd_in, fd_out))
+
+    def zygote(self, fd: int, limits: Limits) -> Launch:
+        """A sandbox whose first process, PID 1, is a zygote talking on the socket ``fd``."""
+        return self._launch(limits, self.command(fd, fd, zygote=True))
+
+    @staticmethod
+    def _launch(limits: Limits, command: list[str]) -> Launch:
         cgroup = Cgroup.create(limits) if _needs_cgroup() else None
-        command = [*(cgroup.join_command() if cgroup else []), *self.command(fd_in, fd_out)]
-        return Launch(command, {"PATH": "/usr/bin:/bin"}, Path("/"),
+        return Launch([*(cgroup.join_command() if cgroup else []), *command], {"PATH": "/usr/bin:/bin"}, Path("/"),
                       cleanup=cgroup.destroy if cgroup else (lambda: None))
 
-    def command(self, fd_in: int, fd_out: int) -> list[str]:
+    def command(self, fd_in: int, fd_out: int, *, zygote: bool = False) -> list[str]:
         bind = []
         for prefix in dict.fromkeys((sys.base_prefix, sys.prefix)):
             bind += ["--ro-bind", prefix, prefix]
@@ -134,8 +144,14 @@ class Bubblewrap:
         env = []
         for key, value in child_environment("/work", "/tmp").items():
             env += ["--setenv", key, value]
+        script = f"{CHILD_CODE}/{CHILD_SCRIPT.name}"
+        # A zygote is PID 1 itself (no bubblewrap reaper), so that only it can be PID 1; nested user
+        # namespaces are off, so no child can gain capabilities anywhere, even over a namespace of its own.
+        program = ["--as-pid-1", "--", sys.executable, "-I", script, "--zygote", str(fd_in)] if zygote else \
+            ["--", sys.executable, "-I", script, str(fd_in), str(fd_out)]
         return [
-            _bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            _bwrap(), "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr",
             "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -146,8 +162,9 @@ class Bubblewrap:
             *bind,
             "--chmod", "1777", "/work",
             "--ro-bind", str(CHILD_SCRIPT.parent), CHILD_CODE,
+            "--remount-ro", "/",  # the sandbox's own root (its symlinks, mount points) stays as built
             "--chdir", "/work", "--clearenv", *env,
-            "--", sys.executable, "-I", f"{CHILD_CODE}/{CHILD_SCRIPT.name}", str(fd_in), str(fd_out),
+            *program,
         ]
 
 

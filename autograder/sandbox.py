@@ -3,8 +3,13 @@
 The child is ``python -I child.py`` started by a :class:`Sandbox`, which decides how isolated it
 is (see :mod:`autograder.isolation`). It inherits two pipes and nothing else of ours: requests go
 in on one, framed replies come back on the other, and its stdout/stderr go to a capped log file
-that is only read for diagnostics. Every wait has a deadline; when one passes, the whole process
-group is killed.
+that is only read for diagnostics. Every wait has a deadline; when one passes, the child and
+everything it started are killed.
+
+A sandbox that can host a :class:`Zygote` (bubblewrap: its own PID namespace) is started once per
+grading process: its first process imports numpy and matplotlib once, then forks a child per
+submission and, between submissions, kills what the child left running and puts the sandbox's file
+systems back as they were. Other sandboxes start one process per child.
 """
 
 from __future__ import annotations
@@ -13,27 +18,31 @@ import atexit
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import wire
 from .config import Limits
 from .errors import InfrastructureError
 
-__all__ = ["CHILD_SCRIPT", "PRESTARTER", "Child", "ChildGone", "ChildTimeout", "Launch", "Prestarter"]
+__all__ = ["CHILD_SCRIPT", "PRESTARTER", "ZYGOTES", "Child", "ChildGone", "ChildTimeout", "Launch", "Prestarter",
+           "Zygote", "ZygoteGone"]
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 STARTUP_SECONDS = 60.0  # python + numpy start-up; generous for a loaded machine
 GRACE_SECONDS = 1.0  # after the child's own alarm should have fired, before we kill it
 LOG_TAIL_BYTES = 2000  # of the child's own stderr, kept to explain a crash
 EXIT_WAIT_SECONDS = 0.5  # for a child that closed its channel to finish exiting by itself
+ZYGOTE_SECONDS = 10.0  # for a zygote to fork, or to kill everything and tidy up (it gives up after 5 s)
 
 
 _SIGNAL_CAUSES = {"SIGXCPU": " (CPU time limit)", "SIGKILL": " (killed, or out of memory)"}
@@ -131,14 +140,111 @@ class _Pipe:
                 pass
 
 
+class _Process(Protocol):
+    """How a child is waited for and stopped: a process of its own, or a fork of a zygote."""
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float) -> int:  # raises subprocess.TimeoutExpired
+        ...
+
+    def stop(self) -> None:
+        """Kill the child and everything it started, now."""
+
+    def release(self) -> None:
+        """The same, where the tidying up may finish in the background."""
+
+
+class _Spawned:
+    """A child that is a process (or a sandbox) of its own: its whole process group is killed."""
+
+    def __init__(self, process: subprocess.Popen[bytes], launch: Launch) -> None:
+        self.process = process
+        self.launch = launch
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def wait(self, timeout: float) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def _kill_group(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self) -> None:
+        self._kill_group()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.launch.cleanup()
+
+    def release(self) -> None:
+        self._kill_group()
+        try:
+            _REAPER.submit(self._reap)  # the next submission does not wait for a sandbox to be torn down
+        except RuntimeError:  # the interpreter is exiting: no more threads, tidy up now
+            self._reap()
+
+    def _reap(self) -> None:
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        self.launch.cleanup()
+
+
+class _Forked:
+    """A child forked by a zygote: the zygote waits for it, and kills it and all it left behind."""
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stopped = False
+
+    def poll(self) -> int | None:
+        return self._wait(0.0)
+
+    def wait(self, timeout: float) -> int:
+        code = self._wait(timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(f"child {self.pid}", timeout)
+        return code
+
+    def _wait(self, seconds: float) -> int | None:
+        if self.returncode is None and not self.stopped:
+            try:
+                self.returncode = self.zygote.wait(seconds)
+            except ZygoteGone:
+                self.returncode = -signal.SIGKILL  # the whole sandbox is gone, the child with it
+        return self.returncode
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            try:
+                status = self.zygote.reset()
+                if self.returncode is None:
+                    self.returncode = status
+                ZYGOTES.give_back(self.zygote)
+            except ZygoteGone:
+                if self.returncode is None:
+                    self.returncode = -signal.SIGKILL
+
+    release = stop  # a reset takes milliseconds, and must be over before the zygote forks again
+
+
 class Child:
     """One running child process for one submission."""
 
-    def __init__(self, process: subprocess.Popen[bytes], pipe: _Pipe, log: Any, launch: Launch) -> None:
+    def __init__(self, process: _Process, pipe: _Pipe, log: Any) -> None:
         self.process = process
         self.pipe = pipe
         self.log = log
-        self.launch = launch
         self.alive = True
         self.requests = 0
 
@@ -148,7 +254,17 @@ class Child:
         """Start a child through ``launcher`` (a sandbox) and wait until it is ready.
 
         ``preload`` names modules the child imports before it is ready (numpy, matplotlib), so a
-        child started ahead of time has paid for them before the student's first cell."""
+        child started ahead of time has paid for them before the student's first cell. A sandbox
+        that hosts zygotes forks the child from one that has imported them already."""
+        if getattr(launcher, "hosts_zygote", False):
+            child = cls._fork(launcher, limits, preload)
+        else:
+            child = cls._spawn(launcher, limits)
+        child._handshake(limits, seed, preload)
+        return child
+
+    @classmethod
+    def _spawn(cls, launcher: Callable[[int, int, Limits], Launch], limits: Limits) -> Child:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         launch = launcher(to_child_r, from_child_w, limits)
@@ -165,9 +281,29 @@ class Child:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        child = cls(process, _Pipe(from_child_r, to_child_w), log, launch)
-        child._handshake(limits, seed, preload)
-        return child
+        return cls(_Spawned(process, launch), _Pipe(from_child_r, to_child_w), log)
+
+    @classmethod
+    def _fork(cls, sandbox: Any, limits: Limits, preload: tuple[str, ...]) -> Child:
+        for attempt in range(2):  # a zygote found spoilt or dead is replaced once
+            zygote = ZYGOTES.take(sandbox, limits, preload)
+            to_child_r, to_child_w = os.pipe()
+            from_child_r, from_child_w = os.pipe()
+            log = tempfile.TemporaryFile()
+            try:
+                pid = zygote.fork(to_child_r, from_child_w, log.fileno())
+            except ZygoteGone as exc:
+                for fd in (to_child_w, from_child_r):
+                    os.close(fd)
+                log.close()
+                if attempt:
+                    raise InfrastructureError(f"the grading sandbox could not start a child: {exc}") from None
+                continue
+            finally:
+                os.close(to_child_r)
+                os.close(from_child_w)
+            return cls(_Forked(zygote, pid), _Pipe(from_child_r, to_child_w), log)
+        raise AssertionError("unreachable")
 
     def _handshake(self, limits: Limits, seed: int, preload: tuple[str, ...]) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -234,7 +370,7 @@ class Child:
     def _let_it_finish(self) -> None:
         """A child that closed its channel is usually exiting: let it, so its own status is seen."""
         try:
-            self.process.wait(timeout=EXIT_WAIT_SECONDS)
+            self.process.wait(EXIT_WAIT_SECONDS)
         except subprocess.TimeoutExpired:
             pass
 
@@ -243,7 +379,7 @@ class Child:
         code = self.process.poll()
         if code is None:
             try:
-                code = self.process.wait(timeout=0.5)
+                code = self.process.wait(0.5)
             except subprocess.TimeoutExpired:
                 return "it is still running"
         signal_number = -code if code < 0 else code - 128 if 128 < code < 128 + 65 else 0  # bwrap reports 128 + n
@@ -265,43 +401,19 @@ class Child:
             return ""
 
     def kill(self) -> None:
-        """Kill the child's whole process group and release everything it held."""
+        """Kill the child and everything it started, and release everything it held."""
         if self.alive:
             self.alive = False
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+            self.process.stop()
             self.pipe.close()
-            self.launch.cleanup()
 
     def close(self) -> None:
-        """Done with the child: kill it (it holds nothing worth a graceful exit) and tidy up in
-        the background, so the next submission does not wait for a sandbox to be torn down."""
+        """Done with the child: kill it (it holds nothing worth a graceful exit) and tidy up, in
+        the background where that is slow, so the next submission does not wait for it."""
         if self.alive:
             self.alive = False
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             self.pipe.close()
-            try:
-                _REAPER.submit(self._reap)
-            except RuntimeError:  # the interpreter is exiting: no more threads, tidy up now
-                self._reap()
-        else:
-            self.log.close()
-
-    def _reap(self) -> None:
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-        self.launch.cleanup()
+            self.process.release()
         self.log.close()
 
 
@@ -320,6 +432,8 @@ class Prestarter:
 
     def take(self, launcher: Callable[[int, int, Limits], Launch], limits: Limits, seed: int,
              preload: tuple[str, ...]) -> Child:
+        if getattr(launcher, "hosts_zygote", False):  # a fork takes milliseconds: nothing to start ahead
+            return Child.start(launcher, limits, seed, preload)
         key = (launcher, limits, seed, preload)
         spare = self.spares.pop(key, None) if _hashable(launcher) else None
         child = _collect(spare)
@@ -363,5 +477,151 @@ def _collect(spare: Future[Child] | None) -> Child | None:
     return child
 
 
+class ZygoteGone(Exception):
+    """The zygote died, stopped answering, or could not put its sandbox back; it has been killed."""
+
+
+class Zygote:
+    """A sandbox whose first process forks one child per submission (see :mod:`autograder.child`).
+
+    It speaks over a ``SOCK_SEQPACKET`` socket pair, one message per packet; a fork request carries
+    the new child's two pipe ends and its log file as descriptors (``SCM_RIGHTS``), so each child
+    has channels of its own that no earlier child ever held.
+    """
+
+    def __init__(self, sandbox: Any, limits: Limits, preload: tuple[str, ...]) -> None:
+        self.key = (sandbox, limits, preload)
+        self.lock = threading.Lock()
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        launch = sandbox.zygote(theirs.fileno(), limits)
+        self.launch = launch
+        self.log = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen(
+                launch.command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+                pass_fds=(theirs.fileno(),), env=launch.env, cwd=launch.cwd, start_new_session=True, close_fds=True,
+            )
+        except OSError as exc:
+            launch.cleanup()
+            raise InfrastructureError(f"could not start the grading sandbox ({exc}); check the sandbox set-up") from None
+        finally:
+            theirs.close()
+        self.closed = False
+        try:
+            ready = self._ask({"op": "setup", "preload": list(preload)}, (), STARTUP_SECONDS)
+        except ZygoteGone as exc:
+            raise InfrastructureError(
+                f"the grading sandbox did not start ({exc}; it printed: {self._log_tail() or 'nothing'}); "
+                "check the sandbox set-up") from None
+        if ready.get("op") != "ready":
+            self.close()
+            raise InfrastructureError(f"the grading sandbox answered {ready.get('op')!r} instead of 'ready'")
+
+    @property
+    def alive(self) -> bool:
+        return not self.closed and self.process.poll() is None
+
+    def fork(self, fd_in: int, fd_out: int, log: int) -> int:
+        """A fresh child in a sandbox emptied of everything earlier children left; its pid there."""
+        reply = self._ask({"op": "fork"}, (fd_in, fd_out, log), ZYGOTE_SECONDS)
+        pid = reply.get("pid")
+        if reply.get("op") != "forked" or not reply.get("clean") or not isinstance(pid, int) or pid <= 0:
+            self.close()
+            raise ZygoteGone("the sandbox could not be emptied for the next child")
+        return pid
+
+    def wait(self, seconds: float) -> int | None:
+        """The current child's exit status, waiting up to ``seconds`` for it; None while it runs."""
+        status = self._ask({"op": "wait", "seconds": seconds}, (), seconds + ZYGOTE_SECONDS).get("status")
+        return status if isinstance(status, int) else None
+
+    def reset(self) -> int | None:
+        """Kill the current child and all it started, tidy up; the child's exit status."""
+        reply = self._ask({"op": "reset"}, (), ZYGOTE_SECONDS)
+        if not reply.get("clean"):
+            self.close()
+            raise ZygoteGone("the sandbox could not be emptied after a child")
+        status = reply.get("status")
+        return status if isinstance(status, int) else None
+
+    def _ask(self, message: dict[str, Any], fds: tuple[int, ...], seconds: float) -> dict[str, Any]:
+        with self.lock:
+            if self.closed:
+                raise ZygoteGone("the sandbox was closed")
+            try:
+                self.control.settimeout(seconds)
+                socket.send_fds(self.control, [wire.encode_frame(message)], list(fds))
+                data = self.control.recv(wire.MAX_CONTROL_BYTES)
+                if not data:
+                    raise ZygoteGone("the sandbox ended")
+                return wire.parse_body(data[4:])
+            except (OSError, wire.WireError) as exc:  # socket.timeout is an OSError
+                reason = "it did not answer in time" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+            except ZygoteGone as exc:
+                reason = str(exc)
+        self.close()
+        raise ZygoteGone(reason)
+
+    def _log_tail(self) -> str:
+        try:
+            self.log.seek(0, os.SEEK_END)
+            self.log.seek(max(0, self.log.tell() - LOG_TAIL_BYTES))
+            return self.log.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+
+    def close(self) -> None:
+        """Kill the whole sandbox (its namespace ends with its first process) and release it."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.control.close()
+        self.launch.cleanup()  # the log stays open: it may still explain why the sandbox ended
+
+
+class ZygotePool:
+    """The zygotes of this process, each lent to one child at a time (threads may grade side by side)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle: dict[Any, list[Zygote]] = {}
+        self.everyone: list[Zygote] = []
+        atexit.register(self.close)
+
+    def take(self, sandbox: Any, limits: Limits, preload: tuple[str, ...]) -> Zygote:
+        key = (sandbox, limits, preload)
+        with self.lock:
+            waiting = self.idle.get(key, [])
+            while waiting:
+                zygote = waiting.pop()
+                if zygote.alive:
+                    return zygote
+                zygote.close()
+        zygote = Zygote(sandbox, limits, preload)
+        with self.lock:
+            self.everyone = [z for z in self.everyone if not z.closed] + [zygote]
+        return zygote
+
+    def give_back(self, zygote: Zygote) -> None:
+        if zygote.alive:
+            with self.lock:
+                self.idle.setdefault(zygote.key, []).append(zygote)
+
+    def close(self) -> None:
+        with self.lock:
+            everyone, self.everyone, self.idle = self.everyone, [], {}
+        for zygote in everyone:
+            zygote.close()
+
+
 PRESTARTER = Prestarter()
+ZYGOTES = ZygotePool()
 _REAPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calc4ml-reaper")  # tears finished sandboxes down

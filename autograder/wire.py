@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 __all__ = [
+    "MAX_CONTROL_BYTES",
     "MAX_FRAME_BYTES",
     "FunctionHandle",
     "Opaque",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024  # a reply larger than this is refused, not read
+MAX_CONTROL_BYTES = 64 * 1024  # one message between the trusted side and a sandbox's zygote
 MAX_DEPTH = 32  # nesting of lists/dicts; deeper payloads are refused
 MAX_INT_DIGITS = 100  # Python ints are arbitrary precision; a huge one is refused
 MAX_REPR = 200  # characters of repr kept for values that cannot cross

@@ -13,6 +13,8 @@ import pytest
 from autograder.config import Limits
 from autograder.errors import StudentCodeRaised
 from autograder.isolation import Unisolated, child_environment, isolation_problems
+from autograder.runtime import SandboxRuntime, Submission
+from conftest import cells
 
 LIMITS = Limits(call_seconds=10, cell_seconds=10, submission_seconds=60, processes=32, memory_mb=512)
 
@@ -115,3 +117,101 @@ def test_the_system_is_read_only(both):
     with pytest.raises(StudentCodeRaised, match="Read-only file system|Permission denied"):
         isolated.write_system()
     assert isolated.write_work() == "ok"
+
+
+# ---------------------------------------------------------------------------- one sandbox, many submissions
+#
+# A grading process keeps one sandbox whose first process (the zygote) forks a child per submission;
+# between two submissions it must leave nothing of the first for the second.
+
+PEEK = """
+import os
+def peek():
+    def listing(path):
+        try:
+            return sorted(os.listdir(path))
+        except OSError as exc:
+            return [type(exc).__name__]
+    shm = open('/proc/sysvipc/shm').read().splitlines()[1:]
+    others = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid()))
+    zygote = open('/proc/1/stat').read().split(')')[1].split()
+    return {'tmp': listing('/tmp'), 'work': listing('/work'), 'shm': listing('/dev/shm'), 'sysv': len(shm),
+            'processes': others, 'zygote_started': int(zygote[19]), 'parent': os.getppid()}
+"""
+
+LEAVE_TRACES = """
+import ctypes, os, subprocess, time
+def leave_traces():
+    open('/tmp/answers.txt', 'w').write('mine')
+    os.makedirs('/work/hidden/deeper')
+    open('/work/hidden/deeper/plant.py', 'w').write('print("planted")')
+    os.chmod('/work/hidden', 0)
+    open('/dev/shm/note', 'w').write('x')
+    libc = ctypes.CDLL(None)
+    segment = libc.shmget(0x5eed, 4096, 0o1666)  # IPC_CREAT | 0666
+    subprocess.Popen(['sleep', '300'], start_new_session=True)
+    if os.fork() == 0:  # a daemon: double fork, new session, ignores everything it can
+        os.setsid()
+        if os.fork() == 0:
+            import signal
+            for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+                signal.signal(number, signal.SIG_IGN)
+            time.sleep(300)
+        os._exit(0)
+    time.sleep(0.2)
+    return segment
+"""
+
+
+def _graded(sandbox, *sources):
+    """Run one submission's cells to the end in the grading sandbox; its peek() result, and others."""
+    runtime = SandboxRuntime(cells(*sources), LIMITS, sandbox, seed=0)
+    with runtime:
+        submission = Submission(runtime)
+        return {name: getattr(submission, name)() for name in ("leave_traces", "spoil", "peek")
+                if submission.defines(name)}
+
+
+def test_a_submission_finds_nothing_the_one_before_left(sandbox):
+    before = _graded(sandbox, PEEK, LEAVE_TRACES.replace("    return segment", "    return peek()"))
+    traces = before["leave_traces"]  # the control: the traces are there, and peek() sees them
+    assert "answers.txt" in traces["tmp"] and "hidden" in traces["work"] and "note" in traces["shm"]
+    assert traces["sysv"] == 1 and len(traces["processes"]) >= 2
+    after = _graded(sandbox, PEEK)["peek"]
+    assert after["zygote_started"] == traces["zygote_started"]  # the same sandbox served both
+    assert after["parent"] == 1
+    assert after["tmp"] == ["matplotlib"]
+    assert "hidden" not in after["work"] and after["shm"] == [] and after["sysv"] == 0
+    assert after["processes"] == []
+
+
+def test_student_code_can_neither_stop_nor_read_the_zygote(sandbox):
+    attack = """
+import os, signal
+def spoil():
+    for number in (signal.SIGKILL, signal.SIGSTOP, signal.SIGINT, signal.SIGTERM):
+        os.kill(1, number)  # accepted, and dropped by the kernel: PID 1 has no handlers
+    paths = ['/proc/1/mem', '/proc/1/environ', '/proc/1/cwd'] + [f'/proc/1/fd/{n}' for n in os.listdir('/proc/1/fd')]
+    refused = []
+    for path in paths:
+        try:
+            os.readlink(path) if '/fd/' in path or path.endswith('cwd') else open(path, 'rb').read(1)
+        except PermissionError:
+            refused.append(path)
+    return paths, refused, open('/proc/1/stat').read().split(')')[1].split()[0]
+"""
+    first = _graded(sandbox, PEEK, attack)
+    paths, refused, state = first["spoil"]
+    assert len(paths) > 3 and refused == paths  # its memory, environment and every descriptor (the control socket)
+    assert state in ("S", "R")  # not stopped
+    second = _graded(sandbox, PEEK)["peek"]
+    assert second["zygote_started"] == first["peek"]["zygote_started"]
+
+
+def test_a_sandbox_that_cannot_be_put_back_is_replaced(sandbox):
+    spoil = "import os\ndef spoil():\n    os.chmod('/tmp/matplotlib', 0)\n    return oct(os.stat('/tmp/matplotlib').st_mode)"
+    first = _graded(sandbox, PEEK, spoil)
+    assert first["spoil"] == "0o40000"
+    second = _graded(sandbox, PEEK, "import os\ndef spoil():\n    return oct(os.stat('/tmp/matplotlib').st_mode)")
+    assert second["peek"]["zygote_started"] != first["peek"]["zygote_started"]  # a new sandbox
+    assert second["spoil"] == "0o41777"
