@@ -140,8 +140,8 @@ class Executor:
             code = compile(source, filename, "exec")
             with _redirect(out), _Deadline(timeout):
                 exec(code, self.namespace)
-        except CallTimedOut:
-            status = "timeout"
+        except CallTimedOut as exc:
+            status, error = "timeout", describe_error(exc)  # its frames: where the cell was stuck
         except BaseException as exc:  # noqa: BLE001 - any failure of student code is a verdict
             status, error = "error", describe_error(exc)
         finally:

@@ -98,6 +98,8 @@ class SandboxRuntime:
         self.reports: dict[int, CellReport] = {}
         self.defined: dict[str, Any] = {}
         self.hung: set[str] = set()  # functions whose call timed out: not called again
+        self.stuck: dict[str, int] = {}  # functions a top-level cell ran out of time in, and that cell
+        self.ran: dict[int, str] = {}  # the source each cell last ran (all of it, or its definitions)
         self.crashed: set[str] = set()  # functions whose call killed the child: not called again
         self.callbacks: dict[int, Callable[..., Any]] = {}
 
@@ -141,9 +143,16 @@ class SandboxRuntime:
                 self.reports.setdefault(cell.number, CellReport(cell.number, "skipped", (
                     f"not run: the notebook's top-level code used up its {self.limits.cells_seconds:g} s; "
                     "only the cell's imports and definitions ran")))
+            if level == FULL and (stuck := self._calls_stuck(cell)):
+                level = DEFINITIONS
+                self.reports.setdefault(cell.number, CellReport(cell.number, "skipped", (
+                    f"not run: it calls {stuck}, which ran out of time in cell {self.stuck[stuck]}; "
+                    "only the cell's imports and definitions ran")))
             source = cell.source if level == FULL else definitions_only(cell.source) if level == DEFINITIONS else ""
             if not source.strip():
                 continue
+            self.ran[cell.number] = source
+            self._forget_redefined(source)
             seconds = min(self.limits.cell_seconds, self._remaining())
             started = time.monotonic()
             try:
@@ -177,10 +186,45 @@ class SandboxRuntime:
             return False
         return True
 
+    def _calls_stuck(self, cell: Cell) -> str | None:
+        """A function that already ran out of time at top level and that this cell calls (it would
+        only spend the cell's time limit again), unless the cell defines that function anew."""
+        tree = parse_cell(cell.source) if self.stuck else None
+        if tree is None:
+            return None
+        defined = {node.name for node in tree.body if isinstance(node, _DEFINITIONS[2:])}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                name = node.func.id
+                if name in self.stuck and name not in defined:
+                    return name
+        return None
+
+    def _forget_redefined(self, source: str) -> None:
+        tree = parse_cell(source) if self.stuck else None
+        for node in tree.body if tree is not None else ():
+            if isinstance(node, _DEFINITIONS[2:]):
+                self.stuck.pop(node.name, None)
+
+    def _note_stuck(self, error: Any, cell: int) -> None:
+        """The notebook's function that a timed-out cell called and was still in, from its frames
+        (outermost first: the cell's own line, then the function it called, then what that called)."""
+        frames = error.get("frames") if isinstance(error, dict) else None
+        for frame in frames if isinstance(frames, list) else []:
+            if not (isinstance(frame, list) and len(frame) == 3 and all(isinstance(x, int) for x in frame[:2])):
+                return
+            tree = parse_cell(self.ran.get(frame[0], ""))
+            for node in tree.body if tree is not None else ():
+                if isinstance(node, _DEFINITIONS[2:]) and node.lineno <= frame[1] <= (node.end_lineno or node.lineno):
+                    self.stuck.setdefault(node.name, cell)
+                    return
+
     def _note_cell(self, cell: Cell, level: int, reply: dict[str, Any]) -> None:
         self.cell_seconds += _elapsed(reply)
         status = reply.get("status")
         if status == "timeout":
+            if level == FULL:
+                self._note_stuck(reply.get("error"), cell.number)
             self._demote(cell, level, "timeout", f"stopped after {self.limits.cell_seconds:g} s (cell time limit)")
         elif status == "error":
             self.reports.setdefault(cell.number, CellReport(cell.number, "error", self._describe(reply.get("error"))))

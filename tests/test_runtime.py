@@ -70,6 +70,32 @@ def test_an_endless_cell_is_stopped_and_skipped_when_the_notebook_is_replayed(ru
     assert submission.f() == 5
 
 
+def test_later_cells_that_call_a_function_that_hung_at_top_level_run_only_their_definitions(run_notebook):
+    submission = run_notebook(
+        "def helper(n):\n    while n:\n        n = n + 1 - 1\n    return n",
+        "def train(n):\n    return helper(n)",
+        "model = train(3)",  # hangs in train (inside helper): 2 s here
+        "again = train(5)\ndef g():\n    return 'g'",  # would hang again: only its definition runs
+        "def train(n):\n    return n\nthird = train(7)",  # a new train: runs in full
+        "after = train(9)",
+        "def look():\n    return [name in globals() for name in ('again', 'third', 'after')]",
+    )
+    reports = {c.number: (c.status, c.message) for c in submission._runtime.cell_reports}
+    assert reports[3][0] == "timeout"
+    assert reports[4] == ("skipped", "not run: it calls train, which ran out of time in cell 3; "
+                                     "only the cell's imports and definitions ran")
+    assert reports[5][0] == reports[6][0] == "ok"
+    assert submission.g() == "g" and submission.look() == [False, True, True]
+    assert submission._runtime.cells_used < 3  # the limit was spent once, not twice
+
+
+def test_a_cell_that_loops_at_top_level_blames_no_function(run_notebook):
+    submission = run_notebook("def f():\n    return 1", "f()\nwhile True:\n    pass", "x = f()",
+                              "def look():\n    return x")
+    assert [c.status for c in submission._runtime.cell_reports] == ["ok", "timeout", "ok", "ok"]
+    assert submission.look() == 1
+
+
 def test_a_crash_costs_the_call_not_the_submission(run_notebook):
     submission = run_notebook("import os", "def die():\n    os._exit(3)", "def ok():\n    return 'alive'")
     with pytest.raises(ChildCrashed, match="exited with status 3"):
