@@ -215,9 +215,11 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
     """One submission, as an executor runs it. A machine failure becomes a result saying so.
 
     With ``prestart``, the next submission's child is started while this one is graded."""
+    from . import plugin
     from . import sandbox as children
 
     children.PRESTARTER.enabled = prestart
+    plugin.SESSIONS.enabled = True  # the checks stay collected for this process's next submission
     try:
         result = grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed, junit_xml=junit_xml)
     except InfrastructureError as exc:
@@ -281,6 +283,7 @@ def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox,
         return junit / f"{file_name(task.student)}.xml" if junit is not None else None
 
     if executor is None:
+        from . import plugin
         from . import sandbox as children
 
         try:
@@ -289,6 +292,8 @@ def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox,
                                                junit_xml=report(task))
         finally:
             children.PRESTARTER.close()
+            plugin.SESSIONS.close()
+            plugin.SESSIONS.enabled = False
         return
     futures: dict[Future[Result], tuple[Task, str]] = {
         executor.submit(grade_task, assignment, task.path, sandbox, seed, "all", True, report(task)): (task, digest)

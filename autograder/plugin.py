@@ -18,10 +18,13 @@ sets it for all of its checks), ``limits(call_seconds=...)`` for a check that ne
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import os
+import queue
 import sys
+import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -306,9 +309,26 @@ _UNUSED_PLUGINS = ("doctest", "debugging", "unittest", "legacypath", "tmpdir", "
 
 
 def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult]:
-    """Run the assignment's checks (public, or all) on ``run.submission``; one result per check."""
+    """Run the assignment's checks (public, or all) on ``run.submission``; one result per check.
+
+    In a grading process that turned :data:`SESSIONS` on, the checks stay collected between
+    submissions (see :class:`KeptSession`); otherwise each call is one ``pytest.main``."""
     files = run.assignment.check_files if run.visibility == "all" else (run.assignment.public_checks,)
-    args = [
+    if junit_xml is None and SESSIONS.enabled:
+        results = SESSIONS.run(run, files)
+        if results is not None:
+            return results
+    args = _pytest_args(run, files)
+    if junit_xml is not None:
+        args += ["--junitxml", str(junit_xml)]
+    else:
+        args += ["-p", "no:junitxml"]
+    code = _pytest_main(args, run, files)
+    return _outcome(run, code)
+
+
+def _pytest_args(run: CheckRun, files: Sequence[Path]) -> list[str]:
+    return [
         *(str(f) for f in files),
         "-c", str(INI_FILE), "--rootdir", str(run.assignment.directory),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise", "-p", "no:pastebin",
@@ -318,17 +338,19 @@ def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult
         "--capture=sys",
         *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
     ]
-    if junit_xml is not None:
-        args += ["--junitxml", str(junit_xml)]
-    else:
-        args += ["-p", "no:junitxml"]
+
+
+def _pytest_main(args: list[str], host: object, files: Sequence[Path]) -> int | pytest.ExitCode:
     saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     _forget_other_checks(files)
     try:
-        code = pytest.main(args, plugins=[run, __import__(__name__, fromlist=["_"])])
+        return pytest.main(args, plugins=[host, sys.modules[__name__]])
     finally:
         _restore_env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", saved)
+
+
+def _outcome(run: CheckRun, code: int | pytest.ExitCode) -> list[CheckResult]:
     if code == pytest.ExitCode.INTERRUPTED and not run.broken_checks:  # collection errors also "interrupt"
         raise KeyboardInterrupt
     if run.broken_checks or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -337,6 +359,130 @@ def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult
     if run.infrastructure_error is not None:
         raise run.infrastructure_error
     return run.results
+
+
+class KeptSession:
+    """One pytest session that stays open and runs its collected checks once per submission.
+
+    Starting pytest, loading its plugins and collecting the checks took most of the engine's time
+    per submission (about 0.1 s here). The session runs ``pytest.main`` in a thread of its own; its
+    test loop takes one :class:`CheckRun` at a time from :meth:`run` and runs every item through
+    pytest's normal protocol, with the last item of each submission tearing every fixture down, as
+    a fresh session would. pytest's output capture is off while it waits, so the process prints as usual.
+    """
+
+    def __init__(self, first: CheckRun, files: Sequence[Path]) -> None:
+        self.current = first
+        self.inbox: queue.Queue[CheckRun | None] = queue.Queue()
+        self.outbox: queue.Queue[int | pytest.ExitCode | None] = queue.Queue()
+        self.open = True
+        self.code: int | pytest.ExitCode | None = None
+        self.inbox.put(first)
+        self.thread = threading.Thread(target=self._main, args=(_pytest_args(first, files) + ["-p", "no:junitxml"], files),
+                                       name="calc4ml-checks", daemon=True)
+        self.thread.start()
+
+    def _main(self, args: list[str], files: Sequence[Path]) -> None:
+        try:
+            self.code = _pytest_main(args, self, files)
+        except BaseException:  # noqa: BLE001 - whoever waits gets the session's end, below
+            self.code = pytest.ExitCode.INTERNAL_ERROR
+        finally:
+            self.open = False
+            self.outbox.put(None)
+
+    def run(self, run: CheckRun) -> int | pytest.ExitCode | None:
+        """Run the checks on ``run``: pytest.ExitCode.OK, or the code the session ended with."""
+        if run is not self.current:
+            self.inbox.put(run)
+        answer = self.outbox.get()
+        return self.code if answer is None else answer
+
+    def close(self) -> None:
+        if self.open:
+            self.inbox.put(None)
+            self.thread.join(timeout=30)
+
+    # -- pytest hooks: collection is the first run's, the test loop serves every run
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[_RUN] = self.current
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self.current.pytest_collectreport(report)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        self.current.pytest_collection_modifyitems(config, items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if self.current.broken_checks:
+            return True  # the first run raises for them; nothing is kept
+        capture = session.config.pluginmanager.getplugin("capturemanager")
+        items = session.items
+        while True:
+            capture.suspend_global_capture(in_=True)
+            try:
+                run = self.inbox.get()
+            finally:
+                capture.resume_global_capture()
+            if run is None:
+                return True
+            self.current = session.config.stash[_RUN] = run
+            for index, item in enumerate(items):
+                if _FEEDBACK in item.stash:
+                    del item.stash[_FEEDBACK]
+                nextitem = items[index + 1] if index + 1 < len(items) else None
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            self.outbox.put(pytest.ExitCode.OK)
+
+
+class KeptSessions:
+    """This process's kept sessions, one per set of check files and selection; off unless enabled."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.sessions: dict[tuple[object, ...], KeptSession] = {}
+        self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def run(self, run: CheckRun, files: Sequence[Path]) -> list[CheckResult] | None:
+        """The results, or None when this run should go through a fresh pytest.main instead."""
+        if not self.lock.acquire(blocking=False):  # another thread is using pytest: not now
+            return None
+        try:
+            key = (tuple(files), str(run.assignment.directory), run.visibility, run.exercise)
+            session = self.sessions.get(key)
+            if session is None or not session.open:
+                if self.sessions:
+                    self.close_all()  # one live session at a time: pytest's capture and warnings are global
+                session = self.sessions[key] = KeptSession(run, files)
+            code = session.run(run)
+            if code == pytest.ExitCode.OK:
+                return _outcome(run, code)
+            self.sessions.pop(key, None)
+            if code == pytest.ExitCode.INTERRUPTED and not run.broken_checks:
+                raise KeyboardInterrupt
+            # the session ended instead: a fresh pytest.main runs this submission and says why
+            run.results.clear()
+            run.broken_checks.clear()
+            run.grader_errors.clear()
+            run.infrastructure_error, run.check_seconds = None, 0.0
+            return None
+        finally:
+            self.lock.release()
+
+    def close_all(self) -> None:
+        sessions, self.sessions = list(self.sessions.values()), {}
+        for session in sessions:
+            session.close()
+
+    def close(self) -> None:
+        with self.lock:
+            self.close_all()
+
+
+SESSIONS = KeptSessions()
 
 
 def public_checks(hidden_file: str) -> ModuleType:

@@ -235,7 +235,14 @@ class _Forked:
                 if self.returncode is None:
                     self.returncode = -signal.SIGKILL
 
-    release = stop  # a reset takes milliseconds, and must be over before the zygote forks again
+    def release(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            try:
+                self.zygote.reset_later()  # it tidies up while we score; the next request waits for it
+                ZYGOTES.give_back(self.zygote)
+            except ZygoteGone:
+                pass
 
 
 class Child:
@@ -507,6 +514,7 @@ class Zygote:
         finally:
             theirs.close()
         self.closed = False
+        self.pending = False  # a reset was asked for and its answer not read yet
         try:
             ready = self._ask({"op": "setup", "preload": list(preload)}, (), STARTUP_SECONDS)
         except ZygoteGone as exc:
@@ -544,23 +552,38 @@ class Zygote:
         status = reply.get("status")
         return status if isinstance(status, int) else None
 
-    def _ask(self, message: dict[str, Any], fds: tuple[int, ...], seconds: float) -> dict[str, Any]:
+    def reset_later(self) -> None:
+        """Ask for a reset without waiting: the next request first checks that it went well."""
+        self._ask({"op": "reset"}, (), ZYGOTE_SECONDS, wait=False)
+
+    def _ask(self, message: dict[str, Any], fds: tuple[int, ...], seconds: float,
+             wait: bool = True) -> dict[str, Any]:
         with self.lock:
             if self.closed:
                 raise ZygoteGone("the sandbox was closed")
             try:
                 self.control.settimeout(seconds)
+                if self.pending:
+                    self.pending = False
+                    if not self._receive().get("clean"):
+                        raise ZygoteGone("the sandbox could not be emptied after a child")
                 socket.send_fds(self.control, [wire.encode_frame(message)], list(fds))
-                data = self.control.recv(wire.MAX_CONTROL_BYTES)
-                if not data:
-                    raise ZygoteGone("the sandbox ended")
-                return wire.parse_body(data[4:])
+                if not wait:
+                    self.pending = True
+                    return {}
+                return self._receive()
             except (OSError, wire.WireError) as exc:  # socket.timeout is an OSError
                 reason = "it did not answer in time" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
             except ZygoteGone as exc:
                 reason = str(exc)
         self.close()
         raise ZygoteGone(reason)
+
+    def _receive(self) -> dict[str, Any]:
+        data = self.control.recv(wire.MAX_CONTROL_BYTES)
+        if not data:
+            raise ZygoteGone("the sandbox ended")
+        return wire.parse_body(data[4:])
 
     def _log_tail(self) -> str:
         try:
