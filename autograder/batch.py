@@ -204,7 +204,8 @@ def spawn_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _warm_worker() -> None:
-    """Runs once in each worker process: keep a child started ahead for the next submission."""
+    """Runs once in each worker process: keep a child started ahead for the next submission (for
+    sandboxes that start a process per child; bubblewrap children are forked by a zygote)."""
     from . import sandbox
 
     sandbox.PRESTARTER.enabled = True
@@ -214,7 +215,8 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
                visibility: Visibility = "all", prestart: bool = True, junit_xml: Path | None = None) -> Result:
     """One submission, as an executor runs it. A machine failure becomes a result saying so.
 
-    With ``prestart``, the next submission's child is started while this one is graded."""
+    With ``prestart``, the next submission's child is started while this one is graded (where children
+    are not forked by a zygote). The process keeps its pytest session for the next submission."""
     from . import plugin
     from . import sandbox as children
 
@@ -225,7 +227,9 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
     except InfrastructureError as exc:
         return Result(str(path), assignment.name, 0.0, 0.0, (), problem=f"not graded: {exc}")
     peaks = {"worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-             "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+             "children_peak_mb": max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                                     children.CHILDREN_PEAK_KB) / 1024,
+             "zygote_peak_mb": children.ZYGOTE_PEAK_KB / 1024}
     return dataclasses.replace(result, timings={**result.timings, **{k: round(v, 1) for k, v in peaks.items()}})
 
 

@@ -334,6 +334,7 @@ def _apply_limits(limits: dict[str, int]) -> None:
         "core": resource.RLIMIT_CORE,
         "cpu": resource.RLIMIT_CPU,
         "nproc": resource.RLIMIT_NPROC,
+        "msgqueue": resource.RLIMIT_MSGQUEUE,
     }
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing us
     for key, value in limits.items():
@@ -493,13 +494,20 @@ PR_SET_DUMPABLE = 4
 RESET_SECONDS = 5.0  # for killed processes to disappear before the sandbox is declared spoilt
 
 
-def _prctl_dumpable(flag: int) -> None:
-    import ctypes
+def _libc() -> Any:
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
 
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, flag, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+    return _LIBC
+
+
+_LIBC: Any = None
+
+
+def _prctl_dumpable(flag: int) -> None:
+    _libc().prctl(PR_SET_DUMPABLE, flag, 0, 0, 0)
 
 
 def _writable_tmpfs() -> list[str]:
@@ -559,9 +567,7 @@ def _remove(path: str) -> None:
 
 def _remove_ipc_objects() -> None:
     """System V shared memory, semaphores and message queues left behind (the IPC namespace is shared)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     removers = {"shm": lambda i: libc.shmctl(i, 0, None), "sem": lambda i: libc.semctl(i, 0, 0),
                 "msg": lambda i: libc.msgctl(i, 0, None)}  # 0 = IPC_RMID
     for kind, remove in removers.items():
@@ -574,6 +580,15 @@ def _remove_ipc_objects() -> None:
             remove(int(row.split()[1]))
 
 
+def _clear_keyrings() -> None:
+    """Empty the user's keyrings, which outlive the processes that filled them."""
+    import platform
+
+    keyctl = {"x86_64": 250, "aarch64": 219}.get(platform.machine())  # SYS_keyctl
+    for keyring in (-4, -5) if keyctl else ():  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+        _libc().syscall(keyctl, 7, keyring)  # KEYCTL_CLEAR
+
+
 class _Zygote:
     def __init__(self, control: Any) -> None:
         self.control = control
@@ -581,6 +596,7 @@ class _Zygote:
         self.pristine = _scan(self.roots)
         self.current: int | None = None  # the child of the running submission
         self.status: int | None = None  # its exit status, once reaped
+        self.peak_kb = 0  # its peak resident memory, once reaped
 
     def send(self, message: dict[str, Any]) -> None:
         self.control.send(wire.encode_frame(message))
@@ -598,13 +614,16 @@ class _Zygote:
                     self.become_child(*fds)
                 for fd in fds:
                     os.close(fd)
-                self.current, self.status = (pid, None) if pid > 0 else (None, None)
+                self.current, self.status, self.peak_kb = (pid if pid > 0 else None), None, 0
                 self.send({"op": "forked", "pid": pid, "clean": clean})
             elif op == "wait":
                 self.send({"op": "status", "status": self.wait(float(message.get("seconds", 0)))})
             elif op == "reset":
                 clean = self.reset()
-                self.send({"op": "status", "status": self.status, "clean": clean})
+                import resource
+
+                self.send({"op": "status", "status": self.status, "clean": clean, "peak_kb": self.peak_kb,
+                           "zygote_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
             else:
                 for fd in fds:
                     os.close(fd)
@@ -632,11 +651,12 @@ class _Zygote:
         deadline = time.monotonic() + seconds
         while self.current is not None and self.status is None:
             try:
-                pid, status = os.waitpid(self.current, os.WNOHANG)
+                pid, status, usage = os.wait4(self.current, os.WNOHANG)
             except ChildProcessError:
                 break
             if pid:
                 self.status = os.waitstatus_to_exitcode(status)
+                self.peak_kb = usage.ru_maxrss
             elif time.monotonic() < deadline:
                 time.sleep(0.005)
             else:
@@ -653,13 +673,14 @@ class _Zygote:
                 pass
             while True:
                 try:
-                    pid, status = os.waitpid(-1, os.WNOHANG)
+                    pid, status, usage = os.wait4(-1, os.WNOHANG)
                 except ChildProcessError:
                     break
                 if not pid:
                     break
                 if pid == self.current and self.status is None:
                     self.status = os.waitstatus_to_exitcode(status)
+                    self.peak_kb = usage.ru_maxrss
             if not [p for p in os.listdir("/proc") if p.isdigit() and p != str(os.getpid())]:
                 break
             if time.monotonic() > deadline:
@@ -671,6 +692,7 @@ class _Zygote:
                 if os.path.lexists(path):
                     _remove(path)
             _remove_ipc_objects()
+            _clear_keyrings()
             return all(now.get(path) == signature for path, signature in self.pristine.items())
         except OSError:
             return False

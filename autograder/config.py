@@ -80,7 +80,7 @@ class Assignment:
     notebook: str
     exercises: tuple[str, ...]  # in the notebook's order
     policies: Mapping[str, Policy]  # rules on how an exercise may be solved (policy.py)
-    preload: tuple[str, ...] = DEFAULT_PRELOAD  # modules a child imports before the notebook runs
+    preload: tuple[str, ...] = DEFAULT_PRELOAD  # imported before the notebook runs (once per zygote)
 
     @property
     def check_files(self) -> tuple[Path, ...]:

@@ -2,7 +2,8 @@
 
 A *sandbox* is a callable ``(fd_in, fd_out, limits) -> Launch``: given the two pipe ends the
 child inherits and the limits it runs under, it returns the command line and environment that
-start ``child.py`` inside it.
+start ``child.py`` inside it. A sandbox with ``hosts_zygote`` also has ``zygote(fd, limits)``: a
+sandbox whose first process forks the children (see :mod:`autograder.sandbox`), which grading uses.
 
 :class:`Bubblewrap` (grading) gives the child new user, PID, network, IPC, UTS and mount
 namespaces, the unprivileged uid 65534 with no capabilities, a file system made only of the

@@ -324,7 +324,7 @@ def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult
     else:
         args += ["-p", "no:junitxml"]
     code = _pytest_main(args, run, files)
-    return _outcome(run, code)
+    return _outcome(run, code, files)
 
 
 def _pytest_args(run: CheckRun, files: Sequence[Path]) -> list[str]:
@@ -350,10 +350,11 @@ def _pytest_main(args: list[str], host: object, files: Sequence[Path]) -> int | 
         _restore_env("PYTEST_DISABLE_PLUGIN_AUTOLOAD", saved)
 
 
-def _outcome(run: CheckRun, code: int | pytest.ExitCode) -> list[CheckResult]:
+def _outcome(run: CheckRun, code: int | pytest.ExitCode, files: Sequence[Path]) -> list[CheckResult]:
     if code == pytest.ExitCode.INTERRUPTED and not run.broken_checks:  # collection errors also "interrupt"
         raise KeyboardInterrupt
     if run.broken_checks or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        _forget_checks(files)  # a module that failed to load stays half-imported: the next run loads it again
         problems = "\n".join(run.broken_checks) or f"pytest exited with {code!r}"
         raise InstructorError(f"the checks of {run.assignment.name} are broken:\n{problems}")
     if run.infrastructure_error is not None:
@@ -459,11 +460,12 @@ class KeptSessions:
                 session = self.sessions[key] = KeptSession(run, files)
             code = session.run(run)
             if code == pytest.ExitCode.OK:
-                return _outcome(run, code)
+                return _outcome(run, code, files)
             self.sessions.pop(key, None)
             if code == pytest.ExitCode.INTERRUPTED and not run.broken_checks:
                 raise KeyboardInterrupt
             # the session ended instead: a fresh pytest.main runs this submission and says why
+            _forget_checks(files)
             run.results.clear()
             run.broken_checks.clear()
             run.grader_errors.clear()
@@ -501,6 +503,13 @@ def _forget_other_checks(files: Sequence[Path]) -> None:
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if isinstance(path, str) and os.path.basename(path).startswith("checks_") and path not in keep:
+            del sys.modules[name]
+
+
+def _forget_checks(files: Sequence[Path]) -> None:
+    paths = {str(f) for f in files} | {str(Path(f).resolve()) for f in files}
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) in paths:
             del sys.modules[name]
 
 

@@ -523,6 +523,9 @@ class Submission:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
+    def __repr__(self) -> str:  # shown in a bare assert's message: the same in every run
+        return "<your notebook>"
+
     def __getattr__(self, name: str) -> RemoteFunction:
         if name.startswith("_"):
             raise AttributeError(name)

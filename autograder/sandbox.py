@@ -42,6 +42,8 @@ STARTUP_SECONDS = 60.0  # python + numpy start-up; generous for a loaded machine
 GRACE_SECONDS = 1.0  # after the child's own alarm should have fired, before we kill it
 LOG_TAIL_BYTES = 2000  # of the child's own stderr, kept to explain a crash
 EXIT_WAIT_SECONDS = 0.5  # for a child that closed its channel to finish exiting by itself
+CHILDREN_PEAK_KB = 0  # the largest peak resident memory of a forked child so far, as its zygote saw it
+ZYGOTE_PEAK_KB = 0  # and of a zygote (shared with its children: the pages they did not change)
 ZYGOTE_SECONDS = 10.0  # for a zygote to fork, or to kill everything and tidy up (it gives up after 5 s)
 
 
@@ -326,6 +328,7 @@ class Child:
                 "core": 0,
                 "cpu": int(limits.submission_seconds) + 30,
                 "nproc": limits.processes,  # binds only where the real uid is not root; else the cgroup
+                "msgqueue": 0,  # no POSIX message queues: they would outlive the child in its zygote's sandbox
             },
         }
         try:
@@ -546,7 +549,7 @@ class Zygote:
     def reset(self) -> int | None:
         """Kill the current child and all it started, tidy up; the child's exit status."""
         reply = self._ask({"op": "reset"}, (), ZYGOTE_SECONDS)
-        if not reply.get("clean"):
+        if not self._note_reset(reply):
             self.close()
             raise ZygoteGone("the sandbox could not be emptied after a child")
         status = reply.get("status")
@@ -565,7 +568,7 @@ class Zygote:
                 self.control.settimeout(seconds)
                 if self.pending:
                     self.pending = False
-                    if not self._receive().get("clean"):
+                    if not self._note_reset(self._receive()):
                         raise ZygoteGone("the sandbox could not be emptied after a child")
                 socket.send_fds(self.control, [wire.encode_frame(message)], list(fds))
                 if not wait:
@@ -578,6 +581,17 @@ class Zygote:
                 reason = str(exc)
         self.close()
         raise ZygoteGone(reason)
+
+    @staticmethod
+    def _note_reset(reply: dict[str, Any]) -> bool:
+        """Whether a reset went well; notes the child's peak memory (a figure for benchmarks only)."""
+        global CHILDREN_PEAK_KB, ZYGOTE_PEAK_KB
+        peak, own = reply.get("peak_kb"), reply.get("zygote_kb")
+        if isinstance(peak, int):
+            CHILDREN_PEAK_KB = max(CHILDREN_PEAK_KB, peak)
+        if isinstance(own, int):
+            ZYGOTE_PEAK_KB = max(ZYGOTE_PEAK_KB, own)
+        return bool(reply.get("clean"))
 
     def _receive(self) -> dict[str, Any]:
         data = self.control.recv(wire.MAX_CONTROL_BYTES)

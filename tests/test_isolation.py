@@ -9,12 +9,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import cells
 
 from autograder.config import Limits
 from autograder.errors import StudentCodeRaised
 from autograder.isolation import Unisolated, child_environment, isolation_problems
 from autograder.runtime import SandboxRuntime, Submission
-from conftest import cells
 
 LIMITS = Limits(call_seconds=10, cell_seconds=10, submission_seconds=60, processes=32, memory_mb=512)
 
@@ -135,8 +135,11 @@ def peek():
     shm = open('/proc/sysvipc/shm').read().splitlines()[1:]
     others = sorted(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid()))
     zygote = open('/proc/1/stat').read().split(')')[1].split()
+    import ctypes, platform
+    keyctl = {'x86_64': 250, 'aarch64': 219}[platform.machine()]
+    key = ctypes.CDLL(None).syscall(keyctl, 10, -4, b'user', b'calc4ml', 0)  # KEYCTL_SEARCH the user keyring
     return {'tmp': listing('/tmp'), 'work': listing('/work'), 'shm': listing('/dev/shm'), 'sysv': len(shm),
-            'processes': others, 'zygote_started': int(zygote[19]), 'parent': os.getppid()}
+            'processes': others, 'zygote_started': int(zygote[19]), 'parent': os.getppid(), 'key': key > 0}
 """
 
 LEAVE_TRACES = """
@@ -149,6 +152,10 @@ def leave_traces():
     open('/dev/shm/note', 'w').write('x')
     libc = ctypes.CDLL(None)
     segment = libc.shmget(0x5eed, 4096, 0o1666)  # IPC_CREAT | 0666
+    add_key = {'x86_64': 248, 'aarch64': 217}[__import__('platform').machine()]
+    libc.syscall(add_key, b'user', b'calc4ml', b'answers', 7, -4)  # into the user keyring
+    queue = ctypes.CDLL('librt.so.1').mq_open(b'/calc4ml', os.O_CREAT | os.O_RDWR, 0o600, None)
+    assert queue == -1, 'a POSIX message queue could be made'
     subprocess.Popen(['sleep', '300'], start_new_session=True)
     if os.fork() == 0:  # a daemon: double fork, new session, ignores everything it can
         os.setsid()
@@ -176,13 +183,13 @@ def test_a_submission_finds_nothing_the_one_before_left(sandbox):
     before = _graded(sandbox, PEEK, LEAVE_TRACES.replace("    return segment", "    return peek()"))
     traces = before["leave_traces"]  # the control: the traces are there, and peek() sees them
     assert "answers.txt" in traces["tmp"] and "hidden" in traces["work"] and "note" in traces["shm"]
-    assert traces["sysv"] == 1 and len(traces["processes"]) >= 2
+    assert traces["sysv"] == 1 and len(traces["processes"]) >= 2 and traces["key"]
     after = _graded(sandbox, PEEK)["peek"]
     assert after["zygote_started"] == traces["zygote_started"]  # the same sandbox served both
     assert after["parent"] == 1
     assert after["tmp"] == ["matplotlib"]
     assert "hidden" not in after["work"] and after["shm"] == [] and after["sysv"] == 0
-    assert after["processes"] == []
+    assert after["processes"] == [] and not after["key"]
 
 
 def test_student_code_can_neither_stop_nor_read_the_zygote(sandbox):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -166,3 +167,54 @@ def test_bad_configuration_names_its_source(tmp_path):
         Assignment.load("toy", tmp_path)
     with pytest.raises(InstructorError, match="no assignment called 'nope'. Known assignments: toy"):
         Assignment.load("nope", tmp_path)
+
+
+# ---------------------------------------------------------------------------- kept sessions (grading processes)
+
+
+@pytest.fixture
+def kept():
+    """Checks kept collected between submissions, as in a grading worker."""
+    from autograder.plugin import SESSIONS
+
+    SESSIONS.enabled = True
+    yield SESSIONS
+    SESSIONS.close()
+    SESSIONS.enabled = False
+
+
+SUBMISSIONS = [
+    "def double(x):\n    return x + 2\ndef slow(x):\n    return x\n",  # the added-instead mistake
+    "def double(x):\n    raise ValueError('nope')\n",  # an error; slow missing
+    "def double(x):\n    return 2 * x\ndef slow(x):\n    return x\n",  # all right
+    "import time\ndef double(x):\n    return 2 * x\ndef slow(x):\n    time.sleep(5)\n",  # a timeout
+]
+
+
+def _verdicts(result):
+    data = result.to_json()
+    for key in ("timings", "duration_seconds", "submission"):
+        data.pop(key, None)
+    return data
+
+
+def test_a_kept_session_gives_the_verdicts_of_fresh_ones(tmp_path, kept):
+    assignment = make_course(tmp_path)
+    stdout = sys.stdout
+    with_kept = [_verdicts(grade(assignment, tmp_path, code)) for code in SUBMISSIONS * 2]
+    sessions = list(kept.sessions.values())
+    assert len(sessions) == 1 and sessions[0].open  # one session served all eight
+    assert sys.stdout is stdout  # pytest's capture is not left on while the session waits
+    kept.enabled = False
+    fresh = [_verdicts(grade(assignment, tmp_path, code)) for code in SUBMISSIONS]
+    assert with_kept == fresh * 2
+    assert fresh[2]["points"] == fresh[2]["max_points"] > max(fresh[0]["points"], fresh[1]["points"], fresh[3]["points"])
+    assert "<your notebook>.double" in str(fresh[0])  # a bare assert's message: no address that differs per run
+
+
+def test_a_broken_check_file_is_an_instructor_error_in_a_kept_session_too(tmp_path, kept):
+    assignment = make_course(tmp_path, public="this is not python\n")
+    for _ in range(2):
+        with pytest.raises(InstructorError, match="failed to load"):
+            grade(assignment, tmp_path, "def double(x):\n    return 2 * x\n")
+    assert not [s for s in kept.sessions.values() if s.open]
