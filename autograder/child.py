@@ -529,7 +529,7 @@ def _signature(path: str, info: os.stat_result) -> tuple[Any, ...]:
         return (info.st_ino, info.st_mode, info.st_uid, os.readlink(path))
     if stat.S_ISDIR(info.st_mode):
         return (info.st_ino, info.st_mode, info.st_uid)
-    return (info.st_ino, info.st_mode, info.st_uid, info.st_size, info.st_mtime_ns)
+    return (info.st_ino, info.st_mode, info.st_uid, info.st_size, info.st_ctime_ns)  # ctime: utime cannot hide a write
 
 
 def _scan(roots: list[str]) -> dict[str, tuple[Any, ...]]:

@@ -648,9 +648,14 @@ class ZygotePool:
         return zygote
 
     def give_back(self, zygote: Zygote) -> None:
-        if zygote.alive:
-            with self.lock:
-                self.idle.setdefault(zygote.key, []).append(zygote)
+        """Keep it for the next child; idle zygotes of other assignments are closed (memory)."""
+        if not zygote.alive:
+            return
+        with self.lock:
+            others = [z for key, waiting in self.idle.items() if key != zygote.key for z in waiting]
+            self.idle = {zygote.key: [*self.idle.get(zygote.key, []), zygote]}
+        for other in others:
+            other.close()
 
     def close(self) -> None:
         with self.lock:

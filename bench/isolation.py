@@ -2,9 +2,10 @@
 
     python bench/isolation.py [--rounds 3]
 
-Prints the median time to start a child and stop it (no cells), and the median time to grade each
-sample submission of perceptron_regression, with the bubblewrap sandbox and without isolation,
-interleaved in one process after a warm-up, so both see the same machine state.
+Prints the median time to start a child ready for a notebook (the assignment's preloaded imports
+done) and stop it, and the median time to grade each sample submission of perceptron_regression,
+with the bubblewrap sandbox (a fork of its zygote) and without isolation (a fresh process each
+time), interleaved in one process after a warm-up, so both see the same machine state.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from autograder.sandbox import Child
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child_start_seconds(sandbox, limits, rounds: int) -> float:
+def child_start_seconds(sandbox, assignment: Assignment, rounds: int) -> float:
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
-        Child.start(sandbox, limits, seed=0).close()
+        Child.start(sandbox, assignment.limits, 0, assignment.preload).close()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -45,7 +46,7 @@ def main() -> None:
 
     grade_submission(assignment, samples[0].path, isolated)  # warm-up: imports, JAX compilation
     print(f"child start + stop, median of {10 * args.rounds}:")
-    starts = {name: child_start_seconds(sb, assignment.limits, 10 * args.rounds) for name, sb in sandboxes.items()}
+    starts = {name: child_start_seconds(sb, assignment, 10 * args.rounds) for name, sb in sandboxes.items()}
     for name, seconds in starts.items():
         print(f"  {name:<10} {seconds * 1000:7.1f} ms")
 
