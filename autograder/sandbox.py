@@ -259,13 +259,14 @@ class Child:
 
     @classmethod
     def start(cls, launcher: Callable[[int, int, Limits], Launch], limits: Limits, seed: int,
-              preload: tuple[str, ...] = ()) -> Child:
+              preload: tuple[str, ...] = (), *, fork: bool = True) -> Child:
         """Start a child through ``launcher`` (a sandbox) and wait until it is ready.
 
         ``preload`` names modules the child imports before it is ready (numpy, matplotlib), so a
         child started ahead of time has paid for them before the student's first cell. A sandbox
-        that hosts zygotes forks the child from one that has imported them already."""
-        if getattr(launcher, "hosts_zygote", False):
+        that hosts zygotes forks the child from one that has imported them already, unless
+        ``fork`` is False (a sandbox of its own, as the benchmark compares)."""
+        if fork and getattr(launcher, "hosts_zygote", False):
             child = cls._fork(launcher, limits, preload)
         else:
             child = cls._spawn(launcher, limits)

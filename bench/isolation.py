@@ -4,8 +4,8 @@
 
 Prints the median time to start a child ready for a notebook (the assignment's preloaded imports
 done) and stop it, and the median time to grade each sample submission of perceptron_regression,
-with the bubblewrap sandbox (a fork of its zygote) and without isolation (a fresh process each
-time), interleaved in one process after a warm-up, so both see the same machine state.
+with the bubblewrap sandbox (a fork of its zygote; for comparison also a sandbox per child) and
+without isolation (a fresh process each time), interleaved in one process after a warm-up, so both see the same machine state.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from autograder.sandbox import Child
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child_start_seconds(sandbox, assignment: Assignment, rounds: int) -> float:
+def child_start_seconds(sandbox, assignment: Assignment, rounds: int, fork: bool = True) -> float:
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
-        Child.start(sandbox, assignment.limits, 0, assignment.preload).close()
+        Child.start(sandbox, assignment.limits, 0, assignment.preload, fork=fork).close()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -47,8 +47,10 @@ def main() -> None:
     grade_submission(assignment, samples[0].path, isolated)  # warm-up: imports, JAX compilation
     print(f"child start + stop, median of {10 * args.rounds}:")
     starts = {name: child_start_seconds(sb, assignment, 10 * args.rounds) for name, sb in sandboxes.items()}
+    own = child_start_seconds(isolated, assignment, 10 * args.rounds, fork=False)
     for name, seconds in starts.items():
         print(f"  {name:<10} {seconds * 1000:7.1f} ms")
+    print(f"  (bubblewrap with a sandbox of its own per child instead of a fork of the zygote: {own * 1000:.1f} ms)")
 
     per_submission: dict[str, list[float]] = {name: [] for name in sandboxes}
     for _ in range(args.rounds):
