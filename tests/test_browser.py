@@ -61,15 +61,33 @@ def jupyterlab(tmp_path):
     server.wait(timeout=30)
 
 
+def accept_dialogs(page) -> None:
+    """Accept a dialog JupyterLab put up (e.g. choosing the kernel when starting one was slow on a
+    loaded machine): it would take every click. What it said goes to the test's output."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and dialog.first.is_visible():
+        print(f"accepted a JupyterLab dialog: {dialog.first.inner_text()!r}")
+        accept = dialog.first.locator(".jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+
+
 def run_cell(page, cell) -> None:
     """Shift+Enter in the cell, again if its prompt did not change: on a busy machine the page can
     still be wiring up its editors when the first key press arrives, and that press is lost."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     prompt = cell.locator(".jp-InputPrompt")
     before = prompt.inner_text()
     for _ in range(6):
-        cell.locator(".jp-InputArea-editor").click()
+        accept_dialogs(page)
+        try:
+            cell.locator(".jp-InputArea-editor").click(timeout=15_000)
+        except PlaywrightTimeout:
+            continue
         page.keyboard.press("Shift+Enter")
         try:
             expect(prompt).not_to_have_text(before, timeout=15_000)
@@ -98,6 +116,7 @@ def test_a_student_fills_a_stub_runs_its_check_and_sees_the_named_mistake(jupyte
         expect(imports.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
 
         stub = cells.filter(has_text="def layer_sizes(X, Y):")
+        accept_dialogs(page)
         stub.locator(".jp-InputArea-editor").click()
         page.keyboard.press("Control+A")
         page.keyboard.insert_text(WRONG_LAYER_SIZES)
