@@ -68,6 +68,13 @@ class CheckRun:
     check_seconds: float = 0.0  # time in the checks' bodies, calls into the submission included
     _rule_breaks: dict[str, list[str]] = field(default_factory=dict)
 
+    def start_over(self) -> None:
+        """Forget what a run that did not finish found, before running the checks again."""
+        self.results.clear()
+        self.broken_checks.clear()
+        self.grader_errors.clear()
+        self.infrastructure_error, self.check_seconds = None, 0.0
+
     def rule_breaks(self, exercise: str) -> list[str]:
         """The exercise's policy violations in this submission (computed once per exercise)."""
         if exercise not in self._rule_breaks:
@@ -466,10 +473,7 @@ class KeptSessions:
                 raise KeyboardInterrupt
             # the session ended instead: a fresh pytest.main runs this submission and says why
             _forget_checks(files)
-            run.results.clear()
-            run.broken_checks.clear()
-            run.grader_errors.clear()
-            run.infrastructure_error, run.check_seconds = None, 0.0
+            run.start_over()
             return None
         finally:
             self.lock.release()
@@ -499,17 +503,24 @@ def _forget_other_checks(files: Sequence[Path]) -> None:
     """Drop check modules of other assignments before a run. pytest names a check module by its
     path relative to the rootdir, so another assignment's (or course's) checks_public.py would
     otherwise be taken for this one; this assignment's stay loaded, which keeps a batch fast."""
-    keep = {str(f) for f in files} | {str(Path(f).resolve()) for f in files}
-    for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None)
-        if isinstance(path, str) and os.path.basename(path).startswith("checks_") and path not in keep:
-            del sys.modules[name]
+    keep = _paths(files)
+    _forget_modules(lambda path: os.path.basename(path).startswith("checks_") and path not in keep)
 
 
 def _forget_checks(files: Sequence[Path]) -> None:
-    paths = {str(f) for f in files} | {str(Path(f).resolve()) for f in files}
+    """Drop this assignment's check modules (one that failed to load stays half-imported)."""
+    paths = _paths(files)
+    _forget_modules(lambda path: path in paths)
+
+
+def _paths(files: Sequence[Path]) -> set[str]:
+    return {str(f) for f in files} | {str(Path(f).resolve()) for f in files}
+
+
+def _forget_modules(matches: Callable[[str], bool]) -> None:
     for name, module in list(sys.modules.items()):
-        if getattr(module, "__file__", None) in paths:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and matches(path):
             del sys.modules[name]
 
 

@@ -38,7 +38,8 @@ __all__ = ["CallRecord", "LocalRuntime", "RemoteFunction", "Runtime", "SandboxRu
 
 CALLBACK_ARGS_LIMIT = 8 * 1024 * 1024  # encoded size of what student code may pass to a trusted function
 FULL, DEFINITIONS, SKIPPED = 0, 1, 2  # how much of a cell runs: all, its imports and definitions, nothing
-_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS_AND_CLASSES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_DEFINITIONS = (ast.Import, ast.ImportFrom, *_FUNCTIONS_AND_CLASSES)
 
 
 def definitions_only(source: str) -> str:
@@ -192,7 +193,7 @@ class SandboxRuntime:
         tree = parse_cell(cell.source) if self.stuck else None
         if tree is None:
             return None
-        defined = {node.name for node in tree.body if isinstance(node, _DEFINITIONS[2:])}
+        defined = {node.name for node in tree.body if isinstance(node, _FUNCTIONS_AND_CLASSES)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 name = node.func.id
@@ -203,7 +204,7 @@ class SandboxRuntime:
     def _forget_redefined(self, source: str) -> None:
         tree = parse_cell(source) if self.stuck else None
         for node in tree.body if tree is not None else ():
-            if isinstance(node, _DEFINITIONS[2:]):
+            if isinstance(node, _FUNCTIONS_AND_CLASSES):
                 self.stuck.pop(node.name, None)
 
     def _note_stuck(self, error: Any, cell: int) -> None:
@@ -215,7 +216,7 @@ class SandboxRuntime:
                 return
             tree = parse_cell(self.ran.get(frame[0], ""))
             for node in tree.body if tree is not None else ():
-                if isinstance(node, _DEFINITIONS[2:]) and node.lineno <= frame[1] <= (node.end_lineno or node.lineno):
+                if isinstance(node, _FUNCTIONS_AND_CLASSES) and node.lineno <= frame[1] <= (node.end_lineno or node.lineno):
                     self.stuck.setdefault(node.name, cell)
                     return
 

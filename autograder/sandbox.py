@@ -164,6 +164,19 @@ class _Spawned:
         self.process = process
         self.launch = launch
 
+    @classmethod
+    def start(cls, launch: Launch, log: Any, fds: tuple[int, ...], what: str) -> _Spawned:
+        """Start ``launch``'s command in a session of its own, writing to ``log``, inheriting ``fds``."""
+        try:
+            process = subprocess.Popen(
+                launch.command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=fds, env=launch.env, cwd=launch.cwd, start_new_session=True, close_fds=True,
+            )
+        except OSError as exc:
+            launch.cleanup()
+            raise InfrastructureError(f"could not start {what} ({exc}); check the sandbox set-up") from None
+        return cls(process, launch)
+
     def poll(self) -> int | None:
         return self.process.poll()
 
@@ -226,25 +239,26 @@ class _Forked:
         return self.returncode
 
     def stop(self) -> None:
-        if not self.stopped:
-            self.stopped = True
-            try:
+        self._end(wait=True)
+
+    def release(self) -> None:
+        self._end(wait=False)  # the zygote tidies up while we score; its next request waits for that
+
+    def _end(self, wait: bool) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        try:
+            if wait:
                 status = self.zygote.reset()
                 if self.returncode is None:
                     self.returncode = status
-                ZYGOTES.give_back(self.zygote)
-            except ZygoteGone:
-                if self.returncode is None:
-                    self.returncode = -signal.SIGKILL
-
-    def release(self) -> None:
-        if not self.stopped:
-            self.stopped = True
-            try:
-                self.zygote.reset_later()  # it tidies up while we score; the next request waits for it
-                ZYGOTES.give_back(self.zygote)
-            except ZygoteGone:
-                pass
+            else:
+                self.zygote.reset_later()
+            ZYGOTES.give_back(self.zygote)
+        except ZygoteGone:
+            if wait and self.returncode is None:
+                self.returncode = -signal.SIGKILL
 
 
 class Child:
@@ -277,21 +291,14 @@ class Child:
     def _spawn(cls, launcher: Callable[[int, int, Limits], Launch], limits: Limits) -> Child:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        launch = launcher(to_child_r, from_child_w, limits)
         log = tempfile.TemporaryFile()
         try:
-            process = subprocess.Popen(
-                launch.command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                pass_fds=(to_child_r, from_child_w), env=launch.env, cwd=launch.cwd,
-                start_new_session=True, close_fds=True,
-            )
-        except OSError as exc:
-            launch.cleanup()
-            raise InfrastructureError(f"could not start the grading child ({exc}); check the sandbox set-up") from None
+            process = _Spawned.start(launcher(to_child_r, from_child_w, limits), log, (to_child_r, from_child_w),
+                                     "the grading child")
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        return cls(_Spawned(process, launch), _Pipe(from_child_r, to_child_w), log)
+        return cls(process, _Pipe(from_child_r, to_child_w), log)
 
     @classmethod
     def _fork(cls, sandbox: Any, limits: Limits, preload: tuple[str, ...]) -> Child:
@@ -399,17 +406,8 @@ class Child:
             how = f"it was killed by {name}" + _SIGNAL_CAUSES.get(name, "")
         else:
             how = f"it exited with status {code}"
-        tail = self._log_tail()
+        tail = _log_tail(self.log)
         return how + (f"; its last output: {tail}" if tail else "")
-
-    def _log_tail(self) -> str:
-        try:
-            self.log.seek(0, os.SEEK_END)
-            size = self.log.tell()
-            self.log.seek(max(0, size - LOG_TAIL_BYTES))
-            return self.log.read().decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
-            return ""
 
     def kill(self) -> None:
         """Kill the child and everything it started, and release everything it held."""
@@ -504,17 +502,10 @@ class Zygote:
         self.key = (sandbox, limits, preload)
         self.lock = threading.Lock()
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        launch = sandbox.zygote(theirs.fileno(), limits)
-        self.launch = launch
         self.log = tempfile.TemporaryFile()
         try:
-            self.process = subprocess.Popen(
-                launch.command, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-                pass_fds=(theirs.fileno(),), env=launch.env, cwd=launch.cwd, start_new_session=True, close_fds=True,
-            )
-        except OSError as exc:
-            launch.cleanup()
-            raise InfrastructureError(f"could not start the grading sandbox ({exc}); check the sandbox set-up") from None
+            self.process = _Spawned.start(sandbox.zygote(theirs.fileno(), limits), self.log, (theirs.fileno(),),
+                                          "the grading sandbox")
         finally:
             theirs.close()
         self.closed = False
@@ -523,7 +514,7 @@ class Zygote:
             ready = self._ask({"op": "setup", "preload": list(preload)}, (), STARTUP_SECONDS)
         except ZygoteGone as exc:
             raise InfrastructureError(
-                f"the grading sandbox did not start ({exc}; it printed: {self._log_tail() or 'nothing'}); "
+                f"the grading sandbox did not start ({exc}; it printed: {_log_tail(self.log) or 'nothing'}); "
                 "check the sandbox set-up") from None
         if ready.get("op") != "ready":
             self.close()
@@ -600,29 +591,13 @@ class Zygote:
             raise ZygoteGone("the sandbox ended")
         return wire.parse_body(data[4:])
 
-    def _log_tail(self) -> str:
-        try:
-            self.log.seek(0, os.SEEK_END)
-            self.log.seek(max(0, self.log.tell() - LOG_TAIL_BYTES))
-            return self.log.read().decode("utf-8", "replace").strip()
-        except (OSError, ValueError):
-            return ""
-
     def close(self) -> None:
         """Kill the whole sandbox (its namespace ends with its first process) and release it."""
         if self.closed:
             return
         self.closed = True
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        self.control.close()
-        self.launch.cleanup()  # the log stays open: it may still explain why the sandbox ended
+        self.process.stop()
+        self.control.close()  # the log stays open: it may still explain why the sandbox ended
 
 
 class ZygotePool:
@@ -663,6 +638,16 @@ class ZygotePool:
             everyone, self.everyone, self.idle = self.everyone, [], {}
         for zygote in everyone:
             zygote.close()
+
+
+def _log_tail(log: Any) -> str:
+    """The end of what a child or a sandbox printed to its log file."""
+    try:
+        log.seek(0, os.SEEK_END)
+        log.seek(max(0, log.tell() - LOG_TAIL_BYTES))
+        return log.read().decode("utf-8", "replace").strip()
+    except (OSError, ValueError):
+        return ""
 
 
 PRESTARTER = Prestarter()
