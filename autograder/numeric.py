@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CheckFailure
+from .tolerance import TOLERANCE, Tolerance, relative_error
 
 __all__ = [
     "TOLERANCE",
@@ -42,30 +44,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Tolerance:
-    """Largest accepted relative error, and the floors under the denominator.
-
-    ``scale_floor`` is a fraction of the largest expected magnitude: entries far smaller than
-    the array's scale are compared against that scale rather than their own tiny size, so
-    round-off on near-zero entries does not fail a correct answer.
-    """
-
-    rtol: float
-    scale_floor: float = 1e-3
-    abs_floor: float = 1e-12
-
-
-TOLERANCE: Mapping[str, Tolerance] = {
-    # float64 arithmetic in another order (np.mean vs sum/m, @ vs np.dot): ~1e-15; mistakes are
-    # ~1e-1 or larger, so 1e-6 separates them with room to spare.
-    "float64": Tolerance(rtol=1e-6),
-    # a student computing in float32 (e.g. JAX's default): eps 1.2e-7, grown by sums over m
-    "float32": Tolerance(rtol=1e-4, abs_floor=1e-7),
-    # many dependent steps (training loops): round-off compounds over iterations
-    "iterative": Tolerance(rtol=1e-5),
-}
-
 # Set while recording public cases: every mistake's value is computed (so it gets recorded).
 _FORCE_MISTAKES: contextvars.ContextVar[bool] = contextvars.ContextVar("force_mistakes", default=False)
 
@@ -84,16 +62,6 @@ class Mistake:
         return self.value() if callable(self.value) else self.value
 
 
-def relative_error(got: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> np.ndarray:
-    """Elementwise |got − expected| / max(|got|, |expected|, floor), the floor set by the scale."""
-    got64 = np.asarray(got, dtype=np.float64)
-    exp64 = np.asarray(expected, dtype=np.float64)
-    scale = float(np.max(np.abs(exp64))) if exp64.size else 0.0
-    floor = max(tolerance.scale_floor * scale, tolerance.abs_floor)
-    denominator = np.maximum(np.maximum(np.abs(got64), np.abs(exp64)), floor)
-    return np.abs(got64 - exp64) / denominator
-
-
 # ---------------------------------------------------------------------------- the ladder
 
 
@@ -106,9 +74,9 @@ def expect_array(
     """
     array = _expect_ndarray(got, name, tuple(shape), shape_hints)
     if array.dtype.kind == "b":
-        raise CheckFailure(f"`{name}` holds booleans, but numbers were expected.")
+        raise _failure(name, "holds booleans, not numbers", f"`{name}` holds booleans, but numbers were expected.")
     if array.dtype.kind == "c":
-        raise CheckFailure(f"`{name}` holds complex numbers, but real numbers were expected.",
+        raise _failure(name, "holds complex numbers", f"`{name}` holds complex numbers, but real numbers were expected.",
                            "Look for a square root or power of a negative number.")
     _expect_finite(array, name)
     return array.astype(np.float64)
@@ -121,7 +89,8 @@ def expect_bool_array(
     array = _expect_ndarray(got, name, tuple(shape), shape_hints)
     if array.dtype.kind != "b":
         values = "0/1 numbers" if array.size and np.isin(array, (0, 1)).all() else f"{array.dtype} numbers"
-        raise CheckFailure(
+        raise _failure(
+            name, "holds numbers, not booleans",
             f"`{name}` holds {values}, but booleans (True/False) were expected.",
             "Compare instead of rounding: e.g. `A > 0.5` gives an array of booleans.",
         )
@@ -148,7 +117,8 @@ def expect_close(
     mistakes = tuple(mistakes)
     if error.size and float(error.max()) > tol.rtol:
         where = np.unravel_index(int(np.argmax(error)), error.shape)
-        raise CheckFailure(
+        raise _failure(
+            name, "is wrong",
             f"`{name}` is wrong at index {_index(where)}: you have {_num(array[where])}, "
             f"expected {_num(expected[where])} (relative error {float(error.max()):.1e}, tolerance {tol.rtol:g}).",
             diagnose(array, mistakes, tol) or hint,
@@ -161,19 +131,20 @@ def expect_close(
 def expect_float(got: Any, *, name: str) -> float:
     """Climb type → finite for a single number; a Python float or numpy floating scalar."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
+        raise _failure(name, "is None", f"`{name}` is None.", _NONE_HINT)
     if isinstance(got, np.ndarray):
-        raise CheckFailure(
+        raise _failure(
+            name, "is an array, not a single number",
             f"`{name}` is a numpy array of shape {got.shape}, but a single number was expected.",
             "Return one number, not an array: e.g. `float(np.squeeze(result))`." if got.size == 1 else
             "Reduce it to one number (a cost sums or averages over every entry: `np.sum(...)`), then return it "
             "with `float(...)`.",
         )
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
-        raise CheckFailure(f"`{name}` is {_kind(got)}, but a number (float) was expected.")
+        raise _failure(name, "is not a number", f"`{name}` is {_kind(got)}, but a number (float) was expected.")
     value = float(got)
     if not math.isfinite(value):
-        raise CheckFailure(f"`{name}` is {value}.", _NOT_FINITE_HINT)
+        raise _failure(name, "is not finite (NaN or infinity)", f"`{name}` is {value}.", _NOT_FINITE_HINT)
     return value
 
 
@@ -193,7 +164,8 @@ def expect_float_close(
     error = float(relative_error(np.array(value), np.array(expected), tol))
     mistakes = tuple(mistakes)
     if error > tol.rtol:
-        raise CheckFailure(
+        raise _failure(
+            name, "is wrong",
             f"`{name}` is {_num(value)}, expected {_num(expected)} (relative error {error:.1e}, tolerance {tol.rtol:g}).",
             diagnose(np.array(value), mistakes, tol) or hint,
         )
@@ -207,7 +179,7 @@ def expect_equal(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mista
     value = _plain(got)
     if value != _plain(expected):
         hint = next((m.hint for m in mistakes if _plain(m.resolve()) == value), None)
-        raise CheckFailure(f"`{name}` is {value!r}, expected {_plain(expected)!r}.", hint)
+        raise _failure(name, "is wrong", f"`{name}` is {value!r}, expected {_plain(expected)!r}.", hint)
     if _FORCE_MISTAKES.get():
         for mistake in mistakes:
             mistake.resolve()
@@ -223,12 +195,13 @@ def _plain(value: Any) -> Any:
 def expect_dict(got: Any, *, name: str, keys: Sequence[str]) -> dict[str, Any]:
     """A dict with exactly the expected keys (extra keys are allowed, missing ones are not)."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
+        raise _failure(name, "is None", f"`{name}` is None.", _NONE_HINT)
     if not isinstance(got, dict):
-        raise CheckFailure(f"`{name}` is {_kind(got)}, but a dict with keys {_keys(keys)} was expected.")
+        raise _failure(name, "is not a dict", f"`{name}` is {_kind(got)}, but a dict with keys {_keys(keys)} was expected.")
     missing = [k for k in keys if k not in got]
     if missing:
-        raise CheckFailure(
+        raise _failure(
+            name, "lacks keys it must have",
             f"`{name}` has keys {_keys(got)}, but is missing {_keys(missing)}.",
             "Use exactly these key names (they are case-sensitive).",
         )
@@ -238,9 +211,10 @@ def expect_dict(got: Any, *, name: str, keys: Sequence[str]) -> dict[str, Any]:
 def expect_tuple(got: Any, *, name: str, length: int) -> tuple[Any, ...]:
     """A tuple (or list) of ``length`` items."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
+        raise _failure(name, "is None", f"`{name}` is None.", _NONE_HINT)
     if not isinstance(got, (tuple, list)) or len(got) != length:
-        raise CheckFailure(f"`{name}` is {_kind(got)}, but a tuple of {length} values was expected.")
+        raise _failure(name, "is not a tuple of the right length",
+                       f"`{name}` is {_kind(got)}, but a tuple of {length} values was expected.")
     return tuple(got)
 
 
@@ -251,8 +225,8 @@ def expect_function(got: Any, *, name: str) -> Any:
     if isinstance(got, RemoteFunction) or (callable(got) and not isinstance(got, type)):
         return got
     if got is None:
-        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
-    raise CheckFailure(f"`{name}` is {_kind(got)}, but a function was expected.",
+        raise _failure(name, "is None", f"`{name}` is None.", _NONE_HINT)
+    raise _failure(name, "is not a function", f"`{name}` is {_kind(got)}, but a function was expected.",
                        "Return the function itself (e.g. `return f_prime`), without calling it.")
 
 
@@ -266,30 +240,32 @@ def expect_expression(
 ) -> Any:
     """A SymPy expression that equals ``expected`` at every point (so any equivalent form passes).
 
-    Both are evaluated numerically (``xreplace`` + ``evalf``), never turned into code, so nothing
-    the student sent is executed.
+    Both are evaluated numerically by :func:`autograder.symbolic.evaluate`, with bounded work: never
+    turned into code, never simplified or evaluated by SymPy, so nothing the student sent is run.
     """
     import sympy
 
     if got is None:
-        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
+        raise _failure(name, "is None", f"`{name}` is None.", _NONE_HINT)
     if not isinstance(got, sympy.Basic):
         hint = "Keep it symbolic: build it from sympy symbols and functions." if isinstance(got, (int, float)) else None
-        raise CheckFailure(f"`{name}` is {_kind(got)}, but a SymPy expression was expected.", hint)
+        raise _failure(name, "is not a SymPy expression", f"`{name}` is {_kind(got)}, but a SymPy expression was expected.", hint)
     allowed = {s.name for s in expected.free_symbols} | {n for point in points for n in point}
     strangers = sorted(s.name for s in got.free_symbols if s.name not in allowed)
     if strangers:
-        raise CheckFailure(f"`{name}` uses the symbol{'s' if len(strangers) > 1 else ''} {', '.join(strangers)}, "
-                           f"but the expected expression uses only {', '.join(sorted(allowed))}.",
-                           "Use the symbols you were given (check their names).")
+        raise _failure(name, "uses symbols it was not given",
+                       f"`{name}` uses the symbol{'s' if len(strangers) > 1 else ''} {', '.join(strangers)}, "
+                       f"but the expected expression uses only {', '.join(sorted(allowed))}.",
+                       "Use the symbols you were given (check their names).")
     tol = TOLERANCE["float64"]
     mistakes = tuple(mistakes)
     for point in points:
         mine, theirs = _evaluate(got, point, name), _evaluate(expected, point, "the expected expression")
         if _complex_error(mine, theirs, tol) > tol.rtol:
             where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
-            raise CheckFailure(f"`{name}` differs from the expected expression at {where}: yours gives {_cnum(mine)}, "
-                               f"expected {_cnum(theirs)}.", _matching_expression(mine, point, mistakes, tol))
+            raise _failure(name, "is not the expected expression",
+                           f"`{name}` differs from the expected expression at {where}: yours gives {_cnum(mine)}, "
+                           f"expected {_cnum(theirs)}.", _matching_expression(mine, point, mistakes, tol))
     if _FORCE_MISTAKES.get():
         for mistake in mistakes:
             _resolved(mistake)
@@ -321,15 +297,17 @@ def _resolved(mistake: Mistake) -> Any:
 
 
 def _evaluate(expression: Any, point: Mapping[str, float], name: str) -> complex:
-    import sympy
+    """The expression's value at the point, with bounded work (never SymPy's own evaluation)."""
+    from .symbolic import NotEvaluable, evaluate
 
-    mapping = {s: sympy.Float(point[s.name]) for s in expression.free_symbols if s.name in point}
     try:
-        return complex(sympy.N(expression.xreplace(mapping), 30))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return evaluate(expression, point)
+    except (NotEvaluable, TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
         where = ", ".join(f"{k} = {v:g}" for k, v in point.items())
-        raise CheckFailure(f"`{name}` cannot be evaluated to a number at {where}.",
-                           "Make sure the expression uses only the given symbols and has a value there.") from None
+        reason = f" ({exc})" if isinstance(exc, NotEvaluable) else ""
+        raise _failure(name, "cannot be evaluated to a number",
+                       f"`{name}` cannot be evaluated to a number at {where}{reason}.",
+                       "Make sure the expression uses only the given symbols and has a value there.") from None
 
 
 def _complex_error(a: complex, b: complex, tol: Tolerance) -> float:
@@ -367,28 +345,45 @@ def _expect_ndarray(
     if isinstance(got, np.ndarray):
         if got.shape != shape:
             hint = (shape_hints or {}).get(got.shape) or shape_hint(got.shape, shape)
-            raise CheckFailure(f"`{name}` has shape {got.shape}, expected {shape}.", hint)
+            raise _failure(name, "has the wrong shape", f"`{name}` has shape {got.shape}, expected {shape}.", hint)
         return got
     if got is None:
-        raise CheckFailure(f"`{name}` is None.", _NONE_HINT)
+        raise _failure(name, "is None", f"`{name}` is None.", _NONE_HINT)
     if isinstance(got, (list, tuple)):
-        raise CheckFailure(
+        raise _failure(
+            name, f"is a Python {type(got).__name__}, not a numpy array",
             f"`{name}` is a Python {type(got).__name__}, but a numpy array of shape {shape} was expected.",
             "Build it with numpy operations, or convert it with `np.array(...)`.",
         )
     if isinstance(got, (int, float, np.number)):
-        raise CheckFailure(
+        raise _failure(
+            name, "is a single number, not an array",
             f"`{name}` is a single number, but a numpy array of shape {shape} was expected.",
             "Keep the array: do not reduce it with float(), sum() or indexing.",
         )
-    raise CheckFailure(f"`{name}` is {_kind(got)}, but a numpy array of shape {shape} was expected.")
+    raise _failure(name, "is not a numpy array", f"`{name}` is {_kind(got)}, but a numpy array of shape {shape} was expected.")
 
 
 def _expect_finite(array: np.ndarray, name: str) -> None:
     bad = ~np.isfinite(array)
     if bad.any():
         where = np.unravel_index(int(np.argmax(bad)), bad.shape)
-        raise CheckFailure(f"`{name}` contains {_num(array[where])} at index {_index(where)}.", _NOT_FINITE_HINT)
+        raise _failure(name, "contains NaN or infinity",
+                       f"`{name}` contains {_num(array[where])} at index {_index(where)}.", _NOT_FINITE_HINT)
+
+
+def _failure(name: str, problem: str, message: str, hint: str | None = None) -> CheckFailure:
+    """A rung's verdict. Its summary (what a hidden check shows) names the problem, and the answer
+    only when the check's name for it carries no values (`grads["dW"]` does, `f(x, 0.001)` does not)."""
+    return CheckFailure(message, hint, summary=f"{subject(name)} {problem}.")
+
+
+_VALUES_IN_NAME = re.compile(r"(?<![A-Za-z_])\d|[=<>]")
+
+
+def subject(name: str) -> str:
+    """How a value-free summary refers to an answer the check calls ``name``."""
+    return f"`{name}`" if len(name) <= 60 and not _VALUES_IN_NAME.search(name) else "the answer"
 
 
 _NONE_HINT = ("A function that ends without `return` gives None: add the `return`. If this is an entry you "

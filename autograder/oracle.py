@@ -3,23 +3,37 @@
 Three sources stand behind the same :class:`Oracle`:
 
 * :class:`LiveSource` calls the reference module (instructor side). Answers are memoised per
-  process, keyed by the encoded question, so a class of submissions asks JAX once per input.
+  process in a bounded cache keyed by the question's exact bits (the same process computes the
+  same inputs with the same bits), so a class of submissions asks JAX once per input.
 * :class:`RecordingSource` does the same and writes every question and answer down; this is how
   the public cases file shipped to students is made.
 * :class:`ReplaySource` answers from that file, so self-checks run on a student's machine without
-  the reference code ever being there.
+  the reference code ever being there. A recorded answer is found by its question *within a
+  tolerance* (``TOLERANCE["same_question"]``), never by bits: the inputs a check computes on a
+  student's laptop differ from the recorded ones in their last bits (another CPU, another BLAS,
+  another JAX), and must still find their answer.
 
 Questions and answers pass through the wire codec: an answer is always a fresh copy of plain data.
+:func:`cases_differences` compares two recordings within the checks' own tolerance, so a file
+recorded on another machine is up to date unless a question or an answer really changed.
+
+:meth:`Oracle.trace` answers a different kind of question: which calls of its building blocks the
+reference's own composite function makes on given inputs (``nn_model`` asks ``forward_propagation``
+this, then ``compute_cost`` that). Stand-ins for a student's building blocks answer only those
+(see :mod:`autograder.standins`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import inspect
 import json
 import sys
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -28,21 +42,37 @@ import numpy as np
 
 from . import wire
 from .errors import InstructorError
+from .tolerance import TOLERANCE, distance
 
-__all__ = ["CaseNotRecorded", "LiveSource", "Oracle", "RecordingSource", "ReferenceRaised", "ReplaySource", "load_module"]
+__all__ = [
+    "CASES_FORMAT",
+    "Block",
+    "CaseNotRecorded",
+    "LiveSource",
+    "Oracle",
+    "RecordingSource",
+    "ReferenceRaised",
+    "ReplaySource",
+    "cases_differences",
+    "load_cases",
+    "load_module",
+    "write_cases",
+]
 
 CASES_FORMAT = "calc4ml-public-cases"
+CASES_VERSION = 2  # 2: answers found by their questions within a tolerance (1 keyed them by their bits)
+SAME_QUESTION = TOLERANCE["same_question"]
+# Two recordings agree when every answer is within the checks' own float64 tolerance: a
+# difference below it cannot change a verdict, and a changed reference or check is far above it.
+SAME_ANSWER = TOLERANCE["float64"]
+MEMO_BYTES = 128 * 1024 * 1024  # answers kept per process; a class asks the same few hundred questions
 
 
 class ReferenceRaised(InstructorError):
-    """The reference raised. A check's own question: the instructor must fix it. A question the
-    student's code asked a stand-in building block: its arguments were wrong (``for_student``)."""
+    """The reference raised on a check's own question: the instructor must fix the reference or the check."""
 
     def __init__(self, label: str, name: str, error: Exception) -> None:
         super().__init__(f"the {label} {name} raised {type(error).__name__}: {error}; fix the {label}")
-        self.for_student = (f"{name} (a correct version standing in for yours during this check) raised "
-                            f"{type(error).__name__}: {error}; the arguments your code passed it do not fit "
-                            f"its docstring")
 
 
 class CaseNotRecorded(InstructorError):
@@ -60,25 +90,44 @@ class Source(Protocol):
     def signature(self, name: str) -> Signature | None: ...
 
 
-def question_key(question: tuple[Any, ...]) -> str:
-    """A stable digest of a question: equal inputs give equal keys on every machine, whether a
-    number came as an int, a float or a numpy scalar, an array as ints or floats."""
-    text = json.dumps(wire.encode(_normalise(list(question))), sort_keys=True, separators=(",", ":"))
+# ---------------------------------------------------------------------------- questions
+
+
+def question_key(question: Any) -> str:
+    """A digest of a question's exact content (for the memo of one process, never across machines):
+    a number counts the same whether it came as an int, a float or a numpy scalar."""
+    text = json.dumps(wire.encode(normalise(list(question))), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _normalise(value: Any) -> Any:
+def normalise(value: Any) -> Any:
+    """A question's inputs as they are compared: numbers as floats, numeric arrays as float64,
+    tuples as lists, tables as their columns, index and values, SymPy expressions as their structure."""
     if isinstance(value, (list, tuple)):
-        return [_normalise(v) for v in value]
+        return [normalise(v) for v in value]
     if isinstance(value, dict):
-        return {k: _normalise(v) for k, v in value.items()}
+        return {k: normalise(v) for k, v in value.items()}
     if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
         return value.astype(np.float64)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
-    return value
+    return _comparable(value)
+
+
+def skeleton(value: Any) -> Any:
+    """Everything about normalised inputs except the values of their numbers: two questions can
+    only be the same if their skeletons are equal (then their numbers are compared)."""
+    if isinstance(value, float):
+        return "f"
+    if isinstance(value, np.ndarray):
+        return ("a", value.dtype.kind, value.shape)
+    if isinstance(value, list):
+        return ("l", *(skeleton(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", *sorted(((repr(k), skeleton(v)) for k, v in value.items()), key=lambda kv: kv[0]))
+    return ("v", type(value).__name__, repr(value))
 
 
 Signature = list[list[Any]]  # [[name, has_default, default], ...] of positional-or-keyword parameters
@@ -114,15 +163,79 @@ def bind(name: str, signature: Signature | None, args: tuple[Any, ...], kwargs: 
     return [values[n] for n in names]
 
 
-_MEMO: dict[tuple[str, str], Any] = {}  # (module file, question key) -> encoded answer
+class QuestionIndex:
+    """Items found by their question within ``SAME_QUESTION``: the closest one, if any is close."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[Any, list[tuple[Any, Any]]] = {}
+
+    def add(self, question: Any, item: Any) -> None:
+        normalised = normalise(question)
+        self.buckets.setdefault(skeleton(normalised), []).append((normalised, item))
+
+    def find(self, question: Any) -> Any | None:
+        normalised = normalise(question)
+        best: tuple[float, Any] | None = None
+        for recorded, item in self.buckets.get(skeleton(normalised), ()):
+            error = distance(normalised, recorded, SAME_QUESTION)
+            if error <= SAME_QUESTION.rtol and (best is None or error < best[0]):
+                best = (error, item)
+        return best[1] if best is not None else None
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        for entries in self.buckets.values():
+            yield from entries
+
+
+# ---------------------------------------------------------------------------- sources
+
+
+class Memo:
+    """Encoded answers by exact question key, least recently used dropped past ``limit`` bytes."""
+
+    def __init__(self, limit: int = MEMO_BYTES) -> None:
+        self.limit, self.size = limit, 0
+        self.entries: OrderedDict[tuple[str, str], tuple[Any, int]] = OrderedDict()
+
+    def get(self, slot: tuple[str, str]) -> Any | None:
+        entry = self.entries.get(slot)
+        if entry is None:
+            return None
+        self.entries.move_to_end(slot)
+        return entry[0]
+
+    def put(self, slot: tuple[str, str], encoded: Any) -> None:
+        size = _encoded_size(encoded)
+        if size > self.limit // 4:
+            return  # one huge answer would push out everything else; compute it again when asked
+        self.entries[slot] = (encoded, size)
+        self.size += size
+        while self.size > self.limit:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.size -= dropped
+
+
+def _encoded_size(encoded: Any) -> int:
+    """Bytes an encoded value holds, roughly: its strings (array data is base64 text) and 8 per number."""
+    if isinstance(encoded, str):
+        return len(encoded)
+    if isinstance(encoded, list):
+        return 8 + sum(_encoded_size(v) for v in encoded)
+    if isinstance(encoded, dict):
+        return 8 + sum(_encoded_size(v) for v in encoded.values())
+    return 8
+
+
+_MEMO = Memo()
 
 
 class LiveSource:
     """Compute answers with the reference module, memoised across submissions."""
 
-    def __init__(self, module: ModuleType) -> None:
+    def __init__(self, module: ModuleType, memo: Memo | None = None) -> None:
         self.module = module
         self.origin = str(getattr(module, "__file__", module.__name__))
+        self.memo = memo if memo is not None else _MEMO
 
     def signature(self, name: str) -> Signature | None:
         function = getattr(self.module, name, None)
@@ -132,22 +245,25 @@ class LiveSource:
 
     def answer(self, question: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         slot = (self.origin, question_key(question))
-        if slot not in _MEMO:
-            _MEMO[slot] = wire.encode(compute())
-        return wire.decode(_MEMO[slot])
+        encoded = self.memo.get(slot)
+        if encoded is None:
+            encoded = wire.encode(compute())
+            self.memo.put(slot, encoded)
+        return wire.decode(encoded)
 
 
 class RecordingSource(LiveSource):
-    """A live source that also keeps every answer, for the public cases file.
+    """A live source that also keeps every question and its answer, for the public cases file.
 
-    ``record`` gets ``{"answers": {key: answer}, "signatures": {name: signature}}``.
-    """
+    ``record`` gets ``{"cases": [[question, answer], ...], "signatures": {name: signature}}``, the
+    cases in the order the checks asked them (the same on every machine), each question once."""
 
     def __init__(self, module: ModuleType, record: dict[str, Any]) -> None:
-        super().__init__(module)
+        super().__init__(module, Memo())
         self.record = record
-        record.setdefault("answers", {})
+        record.setdefault("cases", [])
         record.setdefault("signatures", {})
+        self.asked: set[str] = set()
 
     def signature(self, name: str) -> Signature | None:
         signature = super().signature(name)
@@ -156,7 +272,10 @@ class RecordingSource(LiveSource):
 
     def answer(self, question: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         value = super().answer(question, compute)
-        self.record["answers"][question_key(question)] = wire.encode(value)
+        key = question_key(question)
+        if key not in self.asked:
+            self.asked.add(key)
+            self.record["cases"].append([wire.encode(normalise(list(question))), wire.encode(value)])
         return value
 
 
@@ -164,9 +283,11 @@ class ReplaySource:
     """Answers from a recorded cases file; no reference code needed."""
 
     def __init__(self, cases: dict[str, Any], origin: str) -> None:
-        self.cases = cases.get("answers", {})
         self.signatures = cases.get("signatures", {})
         self.origin = origin
+        self.index = QuestionIndex()
+        for question, answer in cases.get("cases", []):
+            self.index.add(wire.decode(question), answer)
 
     def signature(self, name: str) -> Signature | None:
         if name not in self.signatures:
@@ -175,30 +296,126 @@ class ReplaySource:
         return wire.decode(self.signatures[name])  # type: ignore[no-any-return]
 
     def answer(self, question: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        key = question_key(question)
-        if key not in self.cases:
+        found = self.index.find(list(question))
+        if found is None:
             raise CaseNotRecorded(
                 f"the public cases file {self.origin} has no answer for {question[1]}(...) with these inputs; "
                 "a public check may only ask the reference about inputs it makes itself. "
                 "Instructor: run `autograder release` to record the cases again"
             )
-        return wire.decode(self.cases[key])
+        return wire.decode(found)
 
     @classmethod
     def load(cls, path: Path, oracle: str) -> ReplaySource:
-        try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InstructorError(f"cannot read the public cases file {path} ({exc}); run `autograder release`") from None
-        if document.get("format") != CASES_FORMAT:
-            raise InstructorError(f"{path} is not a public cases file; run `autograder release`")
-        return cls(document.get("oracles", {}).get(oracle, {}), str(path))
+        return cls(load_cases(path).get("oracles", {}).get(oracle, {}), str(path))
 
 
-def write_cases(path: Path, assignment: str, records: dict[str, dict[str, Any]]) -> None:
-    """Write recorded answers (per oracle) as a deterministic JSON file."""
-    document = {"format": CASES_FORMAT, "assignment": assignment, "oracles": records}
-    Path(path).write_text(json.dumps(document, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+# ---------------------------------------------------------------------------- the cases file
+
+
+def load_cases(path: Path) -> dict[str, Any]:
+    """A public cases file, checked to be one this version reads."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InstructorError(f"cannot read the public cases file {path} ({exc}); run `autograder release`") from None
+    if not isinstance(document, dict) or document.get("format") != CASES_FORMAT:
+        raise InstructorError(f"{path} is not a public cases file; run `autograder release`")
+    if document.get("version") != CASES_VERSION:
+        raise InstructorError(f"{path} was recorded by another version of the grader; run `autograder release`")
+    return document
+
+
+def cases_document(assignment: str, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"format": CASES_FORMAT, "version": CASES_VERSION, "assignment": assignment, "oracles": records}
+
+
+def write_cases(path: Path, assignment: str, records: dict[str, dict[str, Any]]) -> bool:
+    """Write recorded answers (per oracle) as a deterministic JSON file, unless the file there
+    already records the same within tolerance (then it is left as it is: recording again on another
+    machine gives no diff to commit). True when the file was written."""
+    document = cases_document(assignment, records)
+    path = Path(path)
+    if path.exists():
+        with contextlib.suppress(InstructorError):
+            if not cases_differences(document, load_cases(path)):
+                return False
+    path.write_text(json.dumps(document, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    return True
+
+
+def cases_differences(fresh: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """How a fresh recording differs from the current one, within tolerance: questions asked or no
+    longer asked, answers that changed by more than ``SAME_ANSWER``, signatures that changed."""
+    if current.get("format") != CASES_FORMAT or current.get("version") != CASES_VERSION:
+        return ["it was recorded by another version of the grader"]
+    problems: list[str] = []
+    fresh_oracles, current_oracles = fresh.get("oracles", {}), current.get("oracles", {})
+    for label in sorted(set(fresh_oracles) | set(current_oracles)):
+        problems += _oracle_differences(label, fresh_oracles.get(label, {}), current_oracles.get(label, {}))
+    return problems
+
+
+def _oracle_differences(label: str, fresh: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    signatures = fresh.get("signatures", {}), current.get("signatures", {})
+    problems = [f"{label}.{name}: its signature changed"
+                for name in sorted(set(signatures[0]) | set(signatures[1]))
+                if name not in signatures[0] or name not in signatures[1]
+                or distance(wire.decode(signatures[0][name]), wire.decode(signatures[1][name]), SAME_ANSWER) > SAME_ANSWER.rtol]
+    recorded = QuestionIndex()
+    for question, answer in current.get("cases", []):
+        recorded.add(wire.decode(question), (question, answer))
+    matched: set[int] = set()
+    for question, answer in fresh.get("cases", []):
+        found = recorded.find(wire.decode(question))
+        what = _describe(label, question)
+        if found is None:
+            problems.append(f"{what}: the checks ask it now, and it is not recorded")
+            continue
+        matched.add(id(found))
+        error = distance(_comparable(wire.decode(answer)), _comparable(wire.decode(found[1])), SAME_ANSWER)
+        if error > SAME_ANSWER.rtol:
+            problems.append(f"{what}: its answer changed (relative error {error:.1e}, tolerance {SAME_ANSWER.rtol:g})")
+    stale = sum(1 for _, item in recorded if id(item) not in matched)
+    if stale:
+        problems.append(f"{label}: {stale} recorded question(s) that the checks no longer ask")
+    return problems
+
+
+def _describe(label: str, question: Any) -> str:
+    kind, name = (question[:2] if isinstance(question, list) and len(question) >= 2 else ("?", "?"))
+    return f"{label}.{name} ({kind})"
+
+
+def _comparable(value: Any) -> Any:
+    """A decoded value as :func:`tolerance.distance` compares it: tables as their columns, index and
+    values, SymPy expressions as their exact structure."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_comparable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    kind = type(value).__name__
+    if (type(value).__module__ or "").startswith("pandas") and kind in ("DataFrame", "Series"):
+        frame = value.to_frame() if kind == "Series" else value
+        return {"table": kind, "columns": [str(c) for c in frame.columns], "index": normalise(np.asarray(frame.index)),
+                "values": normalise(np.asarray(frame.to_numpy()))}
+    if (type(value).__module__ or "").startswith("sympy"):
+        import sympy
+
+        return "sympy:" + sympy.srepr(value)
+    return value
+
+
+# ---------------------------------------------------------------------------- the oracle
+
+
+@dataclass(frozen=True)
+class Block:
+    """A reference building block handed to a student's code for one call: ``reference.function(name)``."""
+
+    oracle: Oracle
+    name: str
+    np_seed: int | None
 
 
 class Oracle:
@@ -224,12 +441,29 @@ class Oracle:
             )
 
         def ask(*args: Any, **kwargs: Any) -> Any:
-            bound = bind(name, self._source.signature(name), args, kwargs)
-            question: tuple[Any, ...] = ("call", name, bound, {}, np_seed)
-            return self._source.answer(question, lambda: self._call(name, args, kwargs, np_seed))
+            return self.ask(name, np_seed, args, kwargs)
 
         ask.__name__ = name
+        ask.block = Block(self, name, np_seed)  # type: ignore[attr-defined]  # how stand-ins recognise it
         return ask
+
+    def blocks(self, *names: str, np_seeds: Mapping[str, int] | None = None) -> dict[str, Callable[..., Any]]:
+        """Building blocks to stand in for the notebook's own during one call of a student's function
+        (``submission.f.with_options(replace=reference.blocks("sigmoid"))``), each answering only
+        what the reference's ``f`` asks it (:mod:`autograder.standins`). ``np_seeds``: the numpy seed
+        of each block that draws random numbers."""
+        seeds = np_seeds or {}
+        return {name: self.function(name, np_seed=seeds.get(name)) for name in names}
+
+    def ask(self, name: str, np_seed: int | None, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any]) -> Any:
+        """The answer of ``name(*args, **kwargs)`` (numpy seeded with ``np_seed`` first, if given)."""
+        bound = self.bind(name, args, kwargs)
+        question: tuple[Any, ...] = ("call", name, bound, {}, np_seed)
+        return self._source.answer(question, lambda: self._call(name, tuple(args), kwargs, np_seed))
+
+    def bind(self, name: str, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any]) -> list[Any]:
+        """``name``'s arguments in parameter order, defaults filled in (TypeError as Python would)."""
+        return bind(name, self._source.signature(name), tuple(args), kwargs)
 
     def grad(self, name: str, argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
         """``jax.grad`` of the reference function ``name`` (which must be written with jax.numpy)."""
@@ -251,6 +485,56 @@ class Oracle:
 
         return ask
 
+    def trace(self, target: str, blocks: dict[str, int | None], np_seed: int | None,
+              args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[list[Any]]:
+        """The calls ``[[block, bound args], ...]`` that the reference's ``target`` makes of
+        ``blocks`` (name → numpy seed of its stand-in), at every depth, on these inputs: what a
+        right ``target`` asks its building blocks. Recorded like any answer, so self-checks know it."""
+        bound = self.bind(target, args, kwargs)
+        question: tuple[Any, ...] = ("trace", target, bound, {"blocks": sorted([n, s] for n, s in blocks.items())},
+                                     np_seed)
+        return self._source.answer(question, lambda: self._trace(target, blocks, np_seed, args, kwargs))  # type: ignore[no-any-return]
+
+    def _trace(self, target: str, blocks: dict[str, int | None], np_seed: int | None,
+               args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[list[Any]]:
+        if self._module is None or not getattr(self._module, "__file__", None):
+            raise InstructorError(f"the calls of {target} can only be traced where the {self._label} is")
+        copy = load_module(Path(str(self._module.__file__)), f"{self._label}_trace")
+        originals = {name: getattr(copy, name, None) for name in blocks}
+        missing = [name for name, function in originals.items() if not callable(function)]
+        if missing or not callable(getattr(copy, target, None)):
+            raise InstructorError(f"the {self._label} has no function {', '.join(missing) or target}; a check "
+                                  "hands it to a student's function as a building block")
+        random = set(getattr(copy, "RANDOM", ()))
+        asked: list[list[Any]] = []
+        seen: set[str] = set()
+
+        def recorder(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+            def record(*a: Any, **k: Any) -> Any:
+                if any(_is_traced(v) for v in (*a, *k.values())):
+                    return original(*a, **k)  # inside jax.grad or vmap: as a student's stand-in falls back
+                bound = bind(name, signature_of(original), a, k)
+                key = question_key(("call", name, bound))
+                if key not in seen:
+                    seen.add(key)
+                    asked.append([name, _copy(bound)])
+                if name not in random:
+                    original(*_copy(a), **_copy(k))  # its own calls of the blocks are asked too
+                return self.ask(name, blocks[name], a, k)  # what the stand-in will answer
+
+            return record
+
+        with _patched(copy, {name: recorder(name, function) for name, function in originals.items()}):  # type: ignore[arg-type]
+            if np_seed is not None:
+                np.random.seed(np_seed)
+            try:
+                getattr(copy, target)(*_copy(args), **_copy(kwargs))
+            except InstructorError:
+                raise
+            except Exception as exc:
+                raise ReferenceRaised(self._label, target, exc) from exc
+        return asked
+
     def _resolve(self, name: str) -> Callable[..., Any]:
         function = getattr(self._module, name, None) if self._module is not None else None
         if not callable(function):
@@ -265,6 +549,23 @@ class Oracle:
             return function(*_copy(args), **_copy(kwargs))
         except Exception as exc:
             raise ReferenceRaised(self._label, name, exc) from exc
+
+
+@contextlib.contextmanager
+def _patched(module: ModuleType, replacements: dict[str, Callable[..., Any]]) -> Iterator[None]:
+    saved = {name: getattr(module, name) for name in replacements}
+    try:
+        for name, function in replacements.items():
+            setattr(module, name, function)
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(module, name, function)
+
+
+def _is_traced(value: Any) -> bool:
+    """A JAX tracer (an abstract value inside jax.grad, jit or vmap), without importing JAX."""
+    return any(k.__name__.endswith("Tracer") and (k.__module__ or "").startswith("jax") for k in type(value).__mro__)
 
 
 def _copy(value: Any) -> Any:
