@@ -101,14 +101,15 @@ def _text(value: Any, limit: int = MAX_MESSAGE) -> str:
 
 
 def describe_error(exc: BaseException) -> dict[str, Any]:
-    """Plain description of an exception: type, message, and where in the student's cells."""
+    """Plain description of an exception: type, message, and where in the student's cells
+    (frames of [cell, line, code, function], outermost first)."""
     frames = [
-        (int(f.filename[6:-1]), f.lineno, (f.line or "").strip())
+        (int(f.filename[6:-1]), f.lineno, (f.line or "").strip(), f.name)
         for f in traceback.extract_tb(exc.__traceback__)
         if f.filename.startswith("<cell ") and f.filename[6:-1].isdigit()
     ]
     if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith("<cell "):
-        frames.append((int(exc.filename[6:-1]), exc.lineno or 0, (exc.text or "").strip()))
+        frames.append((int(exc.filename[6:-1]), exc.lineno or 0, (exc.text or "").strip(), "<module>"))
     return {
         "type": type(exc).__name__,
         "message": _text(exc),
@@ -486,7 +487,8 @@ def _seed_everything(seed: int) -> None:
 # drops signals to PID 1 that it has no handler for) nor, since it is not dumpable, trace it or
 # read its memory. Before every fork and whenever the trusted side asks, it kills every other
 # process in the namespace, reaps them, removes every file they left on the sandbox's writable
-# file systems and every System V IPC object: the next child starts as a fresh sandbox would. When
+# file systems, every extended attribute they set on what was there before, and every System V IPC
+# object: the next child starts as a fresh sandbox would. When
 # something cannot be put back (an original file changed, a process that will not die), it says
 # so and the trusted side throws the whole sandbox away.
 
@@ -530,6 +532,26 @@ def _signature(path: str, info: os.stat_result) -> tuple[Any, ...]:
     if stat.S_ISDIR(info.st_mode):
         return (info.st_ino, info.st_mode, info.st_uid)
     return (info.st_ino, info.st_mode, info.st_uid, info.st_size, info.st_ctime_ns)  # ctime: utime cannot hide a write
+
+
+def _xattrs(path: str) -> dict[str, bytes]:
+    """An entry's extended attributes (``user.*`` on tmpfs): they outlive the process that set them."""
+    try:
+        names = os.listxattr(path, follow_symlinks=False)
+    except OSError:
+        return {}
+    return {name: os.getxattr(path, name, follow_symlinks=False) for name in names}
+
+
+def _restore_xattrs(pristine: dict[str, dict[str, bytes]]) -> None:
+    """Put every original entry's extended attributes back as they were (OSError if that fails)."""
+    for path, wanted in pristine.items():
+        present = _xattrs(path)
+        for name in set(present) - set(wanted):
+            os.removexattr(path, name, follow_symlinks=False)
+        for name, value in wanted.items():
+            if present.get(name) != value:
+                os.setxattr(path, name, value, follow_symlinks=False)
 
 
 def _scan(roots: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -594,6 +616,7 @@ class _Zygote:
         self.control = control
         self.roots = _writable_tmpfs()
         self.pristine = _scan(self.roots)
+        self.pristine_xattrs = {path: _xattrs(path) for path in self.pristine}
         self.current: int | None = None  # the child of the running submission
         self.status: int | None = None  # its exit status, once reaped
         self.peak_kb = 0  # its peak resident memory, once reaped
@@ -691,6 +714,7 @@ class _Zygote:
             for path in sorted(set(now) - set(self.pristine), key=len, reverse=True):
                 if os.path.lexists(path):
                     _remove(path)
+            _restore_xattrs(self.pristine_xattrs)
             _remove_ipc_objects()
             _clear_keyrings()
             return all(now.get(path) == signature for path, signature in self.pristine.items())

@@ -11,11 +11,14 @@ The checks see either through :class:`Submission`.
 from __future__ import annotations
 
 import ast
+import contextlib
+import dataclasses
+import itertools
 import json
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from . import wire
@@ -33,6 +36,7 @@ from .errors import (
 from .read import Cell, parse_cell
 from .results import CellReport
 from .sandbox import PRESTARTER, Child, ChildGone, ChildTimeout, Launch
+from .standins import StandIns
 
 __all__ = ["CallRecord", "LocalRuntime", "RemoteFunction", "Runtime", "SandboxRuntime", "Submission", "FailedRuntime"]
 
@@ -53,12 +57,16 @@ def definitions_only(source: str) -> str:
 
 @dataclass(frozen=True)
 class CallRecord:
-    """What one call returned, printed, and left in its arguments."""
+    """What one call returned, printed, and left in its arguments; and, when building blocks stood
+    in for the notebook's, every call it made to each (``stand_in_calls``: bound arguments) and
+    the blocks it asked something a right solution does not ask (``unanswered``)."""
 
     value: Any
     stdout: str
     args_after: tuple[list[Any], dict[str, Any]] | None
     notes: tuple[str, ...]
+    stand_in_calls: Mapping[str, list[list[Any]]] = field(default_factory=dict)
+    unanswered: tuple[str, ...] = ()
 
 
 class Runtime(Protocol):
@@ -73,7 +81,7 @@ class Runtime(Protocol):
 
     def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], *,
              np_seed: int | None, want_args: bool, seconds: float | None, generation: int | None = None,
-             replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord: ...
+             stand_ins: StandIns | None = None) -> CallRecord: ...
 
 
 class SandboxRuntime:
@@ -102,7 +110,8 @@ class SandboxRuntime:
         self.stuck: dict[str, int] = {}  # functions a top-level cell ran out of time in, and that cell
         self.ran: dict[int, str] = {}  # the source each cell last ran (all of it, or its definitions)
         self.crashed: set[str] = set()  # functions whose call killed the child: not called again
-        self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.callbacks: dict[int, Callable[..., Any]] = {}  # trusted functions of the call running now
+        self.handles = itertools.count(1)  # never reused: a handle kept from an earlier call finds nothing
 
     # -- life cycle
 
@@ -212,7 +221,7 @@ class SandboxRuntime:
         (outermost first: the cell's own line, then the function it called, then what that called)."""
         frames = error.get("frames") if isinstance(error, dict) else None
         for frame in frames if isinstance(frames, list) else []:
-            if not (isinstance(frame, list) and len(frame) == 3 and all(isinstance(x, int) for x in frame[:2])):
+            if not (isinstance(frame, list) and len(frame) in (3, 4) and all(isinstance(x, int) for x in frame[:2])):
                 return
             tree = parse_cell(self.ran.get(frame[0], ""))
             for node in tree.body if tree is not None else ():
@@ -259,7 +268,7 @@ class SandboxRuntime:
 
     def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], *,
              np_seed: int | None = None, want_args: bool = False, seconds: float | None = None,
-             generation: int | None = None, replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord:
+             generation: int | None = None, stand_ins: StandIns | None = None) -> CallRecord:
         label = target if isinstance(target, str) else "the function it returned"
         if self._remaining() <= 0:
             raise BudgetExhausted(
@@ -276,25 +285,48 @@ class SandboxRuntime:
             raise ChildCrashed("a function your code returned was lost when your process had to be restarted")
         assert self.child is not None
         limit = min(seconds or self.call_seconds, self._remaining())
-        message = {
-            "op": "call", "target": target, "timeout": limit, "np_seed": np_seed, "want_args": want_args,
-            "args": wire.encode(list(args), register=self._register),
-            "kwargs": wire.encode(dict(kwargs), register=self._register),
-            "overrides": wire.encode(dict(replace or {}), register=self._register),
-        }
+        with self._handed_over() as register:
+            message = {
+                "op": "call", "target": target, "timeout": limit, "np_seed": np_seed, "want_args": want_args,
+                "args": wire.encode(list(args), register=register),
+                "kwargs": wire.encode(dict(kwargs), register=register),
+                "overrides": wire.encode(stand_ins.functions() if stand_ins else {}, register=register),
+            }
+            try:
+                reply = self.child.request(message, limit, on_callback=self._serve_callback)
+            except ChildTimeout:
+                self.child = None
+                return self._timed_out(target, limit)
+            except ChildGone as exc:
+                self.child = None
+                if isinstance(target, str):
+                    self.crashed.add(target)
+                if "malformed" in exc.reason or "limit" in exc.reason:
+                    self.notes.append(f"integrity: the notebook's process broke the protocol while {label} ran "
+                                      f"({exc.reason[:200]})")
+                how = exc.reason.split("; its last output")[0]  # what the process printed may hold a check's inputs
+                raise ChildCrashed(f"{label} crashed the process running your notebook: {exc.reason}",
+                                   summary=f"{label} crashed the process running your notebook: {how}") from None
+        record = self._outcome(label, target, limit, reply)
+        return _with_stand_ins(record, stand_ins)
+
+    @contextlib.contextmanager
+    def _handed_over(self) -> Iterator[Callable[[Callable[..., Any]], int]]:
+        """Register the trusted functions of one call under fresh handles; forget them when it ends,
+        so that nothing handed to the student's code answers after the call that received it."""
+        handles: list[int] = []
+
+        def register(function: Callable[..., Any]) -> int:
+            handle = next(self.handles)
+            self.callbacks[handle] = function
+            handles.append(handle)
+            return handle
+
         try:
-            reply = self.child.request(message, limit, on_callback=self._serve_callback)
-        except ChildTimeout:
-            self.child = None
-            return self._timed_out(target, limit)
-        except ChildGone as exc:
-            self.child = None
-            if isinstance(target, str):
-                self.crashed.add(target)
-            if "malformed" in exc.reason or "limit" in exc.reason:
-                self.notes.append(f"integrity: the notebook's process broke the protocol while {label} ran ({exc.reason[:200]})")
-            raise ChildCrashed(f"{label} crashed the process running your notebook: {exc.reason}") from None
-        return self._outcome(label, target, limit, reply)
+            yield register
+        finally:
+            for handle in handles:
+                self.callbacks.pop(handle, None)
 
     def _restart_for_call(self) -> None:
         if self.restarts >= self.limits.restarts or self._remaining() <= 0:
@@ -332,7 +364,7 @@ class SandboxRuntime:
             stdout = reply.get("stdout") if isinstance(reply.get("stdout"), str) else ""
             return CallRecord(value, stdout, tuple(after) if after is not None else None, notes)  # type: ignore[arg-type]
         if status == "raised":
-            raise _raised(label, reply.get("error"), self._describe)
+            raise _raised(label, reply.get("error"), {c.number: c for c in self.cells})
         if status == "timeout":
             return self._timed_out(target, limit)
         if status == "missing":
@@ -347,17 +379,13 @@ class SandboxRuntime:
             self.child.kill()
             self.child = None
 
-    def _register(self, function: Callable[..., Any]) -> int:
-        handle = len(self.callbacks) + 1
-        self.callbacks[handle] = function
-        return handle
-
     def _serve_callback(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run a trusted function the student's code was given, on arguments it sent."""
         function = self.callbacks.get(request.get("h"))  # type: ignore[arg-type]
         reply: dict[str, Any] = {"op": "callback_raise", "id": request.get("id")}
         if function is None:
-            return {**reply, "message": "unknown function"}
+            return {**reply, "message": "this function was handed to your code for one call only; "
+                                        "it cannot be called after that call returned"}
         if len(json.dumps([request.get("args"), request.get("kwargs")])) > CALLBACK_ARGS_LIMIT:
             return {**reply, "message": f"arguments larger than {CALLBACK_ARGS_LIMIT // 1024 // 1024} MiB were refused"}
         try:
@@ -376,6 +404,12 @@ class SandboxRuntime:
         return describe_error(error, {c.number: c for c in self.cells})
 
 
+def _with_stand_ins(record: CallRecord, stand_ins: StandIns | None) -> CallRecord:
+    if stand_ins is None:
+        return record
+    return dataclasses.replace(record, stand_in_calls=stand_ins.calls, unanswered=tuple(stand_ins.unanswered))
+
+
 def _elapsed(reply: dict[str, Any]) -> float:
     """The child's own account of its time (for timings only: a hostile child can lie about it)."""
     value = reply.get("elapsed")
@@ -388,20 +422,39 @@ def describe_error(error: Any, cells: dict[int, Cell]) -> str:
         return "an unknown error"
     kind = str(error.get("type", "Exception"))[:60]
     message = str(error.get("message", ""))[:500]
-    text = f"{kind}: {message}" if message else kind
-    frames = error.get("frames") if isinstance(error.get("frames"), list) else []
-    if frames and isinstance(frames[-1], list) and len(frames[-1]) == 3:
-        number, line, code = frames[-1]
+    return (f"{kind}: {message}" if message else kind) + error_location(error, cells)
+
+
+def error_location(error: Any, cells: dict[int, Cell]) -> str:
+    """' (cell 7, line 3: `return W @ X`)': where in the notebook's own code it was raised."""
+    frames = error.get("frames") if isinstance(error, dict) and isinstance(error.get("frames"), list) else []
+    if frames and isinstance(frames[-1], list) and len(frames[-1]) in (3, 4):
+        number, line, code = frames[-1][:3]
         if isinstance(number, int) and number in cells:
-            text += f" (cell {number}, line {line}" + (f": `{str(code)[:120]}`)" if code else ")")
-    return text
+            return f" (cell {number}, line {line}" + (f": `{str(code)[:120]}`)" if code else ")")
+    return ""
 
 
-def _raised(label: str, error: Any, describe: Callable[[Any], str]) -> StudentError:
-    kind = str(error.get("type", "")) if isinstance(error, dict) else ""
+def raising_function(error: Any) -> str | None:
+    """The notebook function the exception came out of (its innermost frame in the notebook's cells)."""
+    frames = error.get("frames") if isinstance(error, dict) and isinstance(error.get("frames"), list) else []
+    last = frames[-1] if frames else None
+    if isinstance(last, list) and len(last) == 4 and isinstance(last[3], str) and last[3].isidentifier():
+        return last[3]
+    return None
+
+
+def _raised(label: str, error: Any, cells: dict[int, Cell]) -> StudentError:
+    kind = str(error.get("type", ""))[:60] if isinstance(error, dict) else ""
     if kind == "NotImplementedError":
+        stub = raising_function(error)
+        if stub is not None and stub != label and not stub.startswith("<"):
+            return MissingFunction(f"{label} calls {stub}, which is not implemented yet (it still raises "
+                                   f"NotImplementedError); write {stub}'s body first")
         return MissingFunction(f"{label} is not implemented yet (it still raises NotImplementedError); write its body")
-    return StudentCodeRaised(f"{label} raised {describe(error)}", kind)
+    # the summary leaves the exception's message out: the student's code wrote it, from the check's inputs
+    return StudentCodeRaised(f"{label} raised {describe_error(error, cells)}", kind,
+                             summary=f"{label} raised {kind or 'an exception'}{error_location(error, cells)}")
 
 
 class LocalRuntime:
@@ -424,12 +477,12 @@ class LocalRuntime:
 
     def call(self, target: str | int, args: tuple[Any, ...], kwargs: dict[str, Any], *,
              np_seed: int | None = None, want_args: bool = False, seconds: float | None = None,
-             generation: int | None = None, replace: dict[str, Callable[..., Any]] | None = None) -> CallRecord:
+             generation: int | None = None, stand_ins: StandIns | None = None) -> CallRecord:
         label = target if isinstance(target, str) else "the function it returned"
         inputs = wire.decode(wire.encode([list(args), dict(kwargs)], register=self._hold), resolve=self._release)
-        stand_ins = {name: _as_stand_in(function) for name, function in (replace or {}).items()}
+        overrides = {name: _as_stand_in(function) for name, function in (stand_ins.functions() if stand_ins else {}).items()}
         reply = self.executor.call(target, inputs[0], inputs[1], timeout=seconds or self.call_seconds,
-                                   np_seed=np_seed, want_args=want_args, overrides=stand_ins)
+                                   np_seed=np_seed, want_args=want_args, overrides=overrides)
         notes: list[str] = []
         for key in ("value", "args_after"):
             if key in reply:
@@ -440,9 +493,10 @@ class LocalRuntime:
             resolve = lambda handle, name: RemoteFunction(self, handle, name)  # noqa: E731
             value = wire.decode(reply["value"], resolve=resolve)
             after = wire.decode(reply["args_after"], resolve=resolve) if want_args else None
-            return CallRecord(value, reply.get("stdout", ""), tuple(after) if after else None, tuple(notes))
+            record = CallRecord(value, reply.get("stdout", ""), tuple(after) if after else None, tuple(notes))
+            return _with_stand_ins(record, stand_ins)
         if status == "raised":
-            raise _raised(label, reply.get("error"), lambda e: describe_error(e, {}))
+            raise _raised(label, reply.get("error"), {})
         if status == "timeout":
             raise CallTimeout(f"{label} did not finish within {seconds or self.call_seconds:g} s; look for an endless loop")
         raise MissingFunction(f"your notebook does not define {label}; define it (check the spelling) and run its cell")
@@ -458,18 +512,13 @@ class LocalRuntime:
 
 
 def _as_stand_in(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A trusted building block called by student code in this process: a reference that raises on
-    the student's arguments becomes an error about those arguments, as it does through the sandbox."""
+    """A trusted function called by student code in this process, its answer a fresh copy of plain
+    data as it would be through the sandbox (the student's code cannot change the oracle's memo)."""
 
     def stand_in(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except Exception as exc:
-            message = getattr(exc, "for_student", None)
-            if message is None or getattr(exc, "fallback_to_student", False):
-                raise
-            raise RuntimeError(message) from None
+        return wire.decode(wire.encode(function(*args, **kwargs)))
 
+    stand_in.__name__ = getattr(function, "__name__", "stand_in")
     return stand_in
 
 
@@ -491,25 +540,40 @@ class FailedRuntime:
 
 
 class RemoteFunction:
-    """A function of the submission, callable from a check: ``submission.f(x)``."""
+    """A function of the submission, callable from a check: ``submission.f(x)``.
+
+    With ``replace``, each call hands the student's code stand-ins for the notebook's building
+    blocks (:class:`autograder.standins.StandIns`); ``stand_in_calls`` then holds what the last call
+    asked them, even when that call raised."""
 
     def __init__(self, runtime: Runtime, target: str | int, name: str, generation: int | None = None,
+                 replace: Mapping[str, Callable[..., Any]] | None = None, log: list[StandIns] | None = None,
                  **options: Any) -> None:
         self.runtime, self.target, self.__name__ = runtime, target, name
         self.generation = generation
+        self.replace = dict(replace or {})
+        self.log = log  # the submission's record of stand-ins handed over (for hints)
         self.options = options
+        self.stand_in_calls: Mapping[str, list[list[Any]]] = {}
 
     def with_options(self, *, np_seed: int | None = None, watch_args: bool = False,
                      seconds: float | None = None,
-                     replace: dict[str, Callable[..., Any]] | None = None) -> RemoteFunction:
+                     replace: Mapping[str, Callable[..., Any]] | None = None) -> RemoteFunction:
         """The same function, called with numpy's global seed set, arguments watched for
         in-place changes, a different time limit, or notebook functions it calls replaced by
-        trusted ones (``replace``: name → callable) so that it is judged on its own logic."""
-        return RemoteFunction(self.runtime, self.target, self.__name__, self.generation,
-                              np_seed=np_seed, want_args=watch_args, seconds=seconds, replace=replace)
+        trusted ones (``replace``: name → callable, e.g. ``reference.blocks(...)``) so that it is
+        judged on its own logic."""
+        return RemoteFunction(self.runtime, self.target, self.__name__, self.generation, replace=replace, log=self.log,
+                              np_seed=np_seed, want_args=watch_args, seconds=seconds)
 
     def call(self, *args: Any, **kwargs: Any) -> CallRecord:
-        return self.runtime.call(self.target, args, kwargs, generation=self.generation, **self.options)
+        stand_ins = None
+        if self.replace:
+            stand_ins = StandIns(self.target, args, kwargs, self.options.get("np_seed"), self.replace)
+            self.stand_in_calls = stand_ins.calls
+            if self.log is not None:
+                self.log.append(stand_ins)
+        return self.runtime.call(self.target, args, kwargs, generation=self.generation, stand_ins=stand_ins, **self.options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(*args, **kwargs).value
@@ -523,6 +587,7 @@ class Submission:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        self.stand_in_log: list[StandIns] = []  # every call's stand-ins since the check began
 
     def __repr__(self) -> str:  # shown in a bare assert's message: the same in every run
         return "<your notebook>"
@@ -540,7 +605,7 @@ class Submission:
                 f"your notebook does not define {name}{self._why_undefined(name)}; "
                 "define it with exactly this name and make sure its cell runs"
             )
-        return RemoteFunction(self._runtime, name, name)
+        return RemoteFunction(self._runtime, name, name, log=self.stand_in_log)
 
     def _why_undefined(self, name: str) -> str:
         """', because cell 14 (which defines it) failed: SyntaxError ...' when that is the reason."""

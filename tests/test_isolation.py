@@ -138,8 +138,10 @@ def peek():
     import ctypes, platform
     keyctl = {'x86_64': 250, 'aarch64': 219}[platform.machine()]
     key = ctypes.CDLL(None).syscall(keyctl, 10, -4, b'user', b'calc4ml', 0)  # KEYCTL_SEARCH the user keyring
+    xattrs = {path: sorted(os.listxattr(path)) for path in ('/tmp', '/work', '/dev/shm', '/tmp/matplotlib')}
     return {'tmp': listing('/tmp'), 'work': listing('/work'), 'shm': listing('/dev/shm'), 'sysv': len(shm),
-            'processes': others, 'zygote_started': int(zygote[19]), 'parent': os.getppid(), 'key': key > 0}
+            'processes': others, 'zygote_started': int(zygote[19]), 'parent': os.getppid(), 'key': key > 0,
+            'xattrs': xattrs}
 """
 
 LEAVE_TRACES = """
@@ -150,6 +152,8 @@ def leave_traces():
     open('/work/hidden/deeper/plant.py', 'w').write('print("planted")')
     os.chmod('/work/hidden', 0)
     open('/dev/shm/note', 'w').write('x')
+    for path in ('/tmp', '/work', '/dev/shm', '/tmp/matplotlib'):  # extended attributes on what was there before
+        os.setxattr(path, 'user.calc4ml', b'answers')
     libc = ctypes.CDLL(None)
     segment = libc.shmget(0x5eed, 4096, 0o1666)  # IPC_CREAT | 0666
     add_key = {'x86_64': 248, 'aarch64': 217}[__import__('platform').machine()]
@@ -184,6 +188,7 @@ def test_a_submission_finds_nothing_the_one_before_left(sandbox):
     traces = before["leave_traces"]  # the control: the traces are there, and peek() sees them
     assert "answers.txt" in traces["tmp"] and "hidden" in traces["work"] and "note" in traces["shm"]
     assert traces["sysv"] == 1 and len(traces["processes"]) >= 2 and traces["key"]
+    assert all(names == ["user.calc4ml"] for names in traces["xattrs"].values())
     after = _graded(sandbox, PEEK)["peek"]
     assert after["zygote_started"] == traces["zygote_started"]  # the same sandbox served both
     assert after["parent"] == 1
@@ -192,6 +197,7 @@ def test_a_submission_finds_nothing_the_one_before_left(sandbox):
     assert after["work"] == sorted(set(traces["work"]) - {"hidden"})
     assert after["shm"] == [] and after["sysv"] == 0
     assert after["processes"] == [] and not after["key"]
+    assert all(names == [] for names in after["xattrs"].values())
 
 
 def test_student_code_can_neither_stop_nor_read_the_zygote(sandbox):

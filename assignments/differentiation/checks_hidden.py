@@ -43,7 +43,9 @@ def check_derivative_function_constant_derivative(submission, reference, mistake
     if isinstance(values, (int, float, np.integer, np.floating)) and not isinstance(values, (bool, np.bool_)):
         hint = f"{OTHER_SYMBOL_HINT} {CONSTANT_HINT}" if float(values) == 0 else CONSTANT_HINT
         raise CheckFailure(f"For d/ds ({k}·s + {m}) on an array of 6 points, your function returned the single number "
-                           f"{float(values):g}, not an array of shape (6,).", hint)
+                           f"{float(values):g}, not an array of shape (6,).", hint,
+                           summary="For a linear expression, your function returned a single number, not an array "
+                                   "of one value per point.")
     expect_close(values, reference.derivative_values(k * s + m, s, points), name="dfdx(x_values)", mistakes=[
         Mistake(public.NOT_DIFFERENTIATED_HINT, lambda: mistakes.values_of_expression(k * s + m, s, points)),
         Mistake(OTHER_SYMBOL_HINT, np.zeros_like(points)),
@@ -98,7 +100,8 @@ def check_f_of_omega_leaves_the_prices_alone(submission, reference, mistakes, rn
         return
     if not (np.array_equal(after[1], pA) and np.array_equal(after[2], pB)):
         raise CheckFailure("f_of_omega changed the price arrays it was given.",
-                           "Do not modify pA or pB in place (no *= on them): compute a new array.")
+                           "Do not modify pA or pB in place (no *= on them): compute a new array.",
+                           summary="f_of_omega changed the price arrays it was given.")
 
 
 @pytest.mark.exercise("L_of_omega", points=1)

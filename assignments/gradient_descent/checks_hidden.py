@@ -72,4 +72,4 @@ def check_gradient_descent_2d_zero_one_and_three_steps(submission, reference, mi
             name=f"gradient_descent_2d(dfdx, dfdy, {_num(x)}, {_num(y)}, 0.25, {num_iterations})")
         found = public.sequential_hint(dfdx, dfdy)
         if found:
-            raise CheckFailure(*found)
+            raise CheckFailure(found[0], found[1], summary=found[2])

@@ -244,17 +244,17 @@ def steps_hint_2d(dfdx, dfdy, x, y, learning_rate, num_iterations):
 
 
 def sequential_hint(dfdx, dfdy):
-    """(message, hint) when one partial derivative was taken at a point the other never saw, else None."""
+    """(message, hint, summary) when one partial derivative was taken at a point the other never saw,
+    else None; the summary says it without the point (for hidden checks)."""
     finite = lambda points: [p for p in points if all(map(math.isfinite, p))]  # noqa: E731 - NaN != NaN
     seen_x, seen_y = set(finite(dfdx.points)), set(finite(dfdy.points))
-    for step, point in enumerate(dfdy.points, start=1):
-        if point not in seen_x and point in seen_y:
-            return (f"In step {step} dfdy was evaluated at (x, y) = ({_num(point[0])}, {_num(point[1])}), a point "
-                    "where dfdx was never evaluated: x had already moved when dfdy was taken.", SEQUENTIAL_HINT)
-    for step, point in enumerate(dfdx.points, start=1):
-        if point not in seen_y and point in seen_x:
-            return (f"In step {step} dfdx was evaluated at (x, y) = ({_num(point[0])}, {_num(point[1])}), a point "
-                    "where dfdy was never evaluated: y had already moved when dfdx was taken.", SEQUENTIAL_HINT)
+    for late, early, seen_early, seen_late, moved in ((dfdy, dfdx, seen_x, seen_y, "x"), (dfdx, dfdy, seen_y, seen_x, "y")):
+        for step, point in enumerate(late.points, start=1):
+            if point not in seen_early and point in seen_late:
+                what = (f"a point where {early.__name__} was never evaluated: {moved} had already moved when "
+                        f"{late.__name__} was taken.")
+                return (f"In step {step} {late.__name__} was evaluated at (x, y) = ({_num(point[0])}, {_num(point[1])}), "
+                        + what, SEQUENTIAL_HINT, f"In one step {late.__name__} was evaluated at {what}")
     return None
 
 
@@ -552,7 +552,7 @@ def check_gradient_descent_2d_updates_simultaneously(submission, rng):
                            "Each step needs both partial derivatives at the current point: dfdx(x, y) and dfdy(x, y).")
     found = sequential_hint(dfdx, dfdy)
     if found:
-        raise CheckFailure(*found)
+        raise CheckFailure(found[0], found[1], summary=found[2])
 
 
 # ---------------------------------------------------------------------------- choosing the learning rate

@@ -30,6 +30,7 @@ def check_normalize_three_columns_and_leaves_df_alone(submission, reference, mis
     (df_after,), _ = record.args_after
     if not isinstance(df_after, pd.DataFrame) or not np.array_equal(df_after.to_numpy(), df.to_numpy()):
         raise CheckFailure("normalize changed the DataFrame it was given.",
+                           summary="normalize changed the DataFrame it was given.", hint=
                            "Build a new table and return it: (df - df.mean()) / df.std(ddof=0). `df -= ...` or "
                            "assigning to df[column] overwrites the caller's data.")
 
@@ -138,7 +139,7 @@ def check_gradient_descent_updates_m_and_b_simultaneously(submission, rng):
     expect_tuple(got, name="gradient_descent(...)", length=2)
     finding = recorder.unused_finding() or recorder.simultaneity_finding()
     if finding is not None:
-        raise CheckFailure(*finding)
+        raise public.finding_failure(finding)
 
 
 @pytest.mark.exercise("gradient_descent", points=1)
@@ -154,13 +155,14 @@ def check_gradient_descent_counts_its_iterations_and_prints_the_cost(submission,
     expect_tuple(record.value, name="gradient_descent(...)", length=2)
     finding = recorder.unused_finding() or recorder.count_finding(iterations)
     if finding is not None:
-        raise CheckFailure(*finding)
+        raise public.finding_failure(finding)
     printed = [line for line in record.stdout.splitlines() if line.strip()]
     if len(printed) < iterations:
         raise CheckFailure(f"With print_cost=True and num_iterations={iterations}, gradient_descent printed "
                            f"{len(printed)} line{'s' if len(printed) != 1 else ''}: {record.stdout.strip()[:80]!r}.",
                            'Print the cost after every iteration: if print_cost: print(f"Cost after iteration {i}: '
-                           '{E(m, b, X, Y):f}").')
+                           '{E(m, b, X, Y):f}").', summary="With print_cost=True, gradient_descent printed fewer cost "
+                                                       "lines than it made iterations.")
 
 
 # -- predict_sales

@@ -90,18 +90,10 @@ def reshapes_to_column(submission, name):
     return False
 
 
-def building_blocks(reference, *questions):
+def building_blocks(reference):
     """The reference's pred_numpy stands in for the student's inside the function being graded,
-    so a bug in pred_numpy costs only pred_numpy's points.
-
-    ``questions`` are the (m, b, X) the graded function will ask it, asked here once more: a
-    self-check answers from the recorded public cases, and the recording run does not send the
-    reference's own calls of pred_numpy through the stand-in, so without them a self-check would
-    fall back to the student's pred_numpy where grading uses the reference's.
-    """
-    for m, b, X in questions:
-        reference.pred_numpy(m, b, X)
-    return {"pred_numpy": reference.pred_numpy}
+    so a bug in pred_numpy costs only pred_numpy's points."""
+    return reference.blocks("pred_numpy")
 
 
 # -- normalize
@@ -246,7 +238,7 @@ def check_dEdm(submission, reference, mistakes, rng):
     """∂E/∂m = 1/n Σ (m x + b − y) x, against jax.grad of the cost."""
     m, b, X, Y = derivative_case(rng, N)
     expected = float(reference.grad("E_jax", argnums=0)(m, b, X, Y))
-    dEdm = submission.dEdm.with_options(replace=building_blocks(reference, (m, b, X)))
+    dEdm = submission.dEdm.with_options(replace=building_blocks(reference))
     got = expect_derivative(dEdm(m, b, X, Y), name="dEdm(m, b, X, Y)", n=N, column=reshapes_to_column(submission, "dEdm"))
     expect_float_close(got, expected, name="dEdm(m, b, X, Y)",
                        mistakes=dEdm_mistakes(submission, reference, mistakes, m, b, X, Y, expected, N))
@@ -257,7 +249,7 @@ def check_dEdb(submission, reference, rng):
     """∂E/∂b = 1/n Σ (m x + b − y), against jax.grad of the cost."""
     m, b, X, Y = derivative_case(rng, N)
     expected = float(reference.grad("E_jax", argnums=1)(m, b, X, Y))
-    dEdb = submission.dEdb.with_options(replace=building_blocks(reference, (m, b, X)))
+    dEdb = submission.dEdb.with_options(replace=building_blocks(reference))
     got = expect_derivative(dEdb(m, b, X, Y), name="dEdb(m, b, X, Y)", n=N, column=reshapes_to_column(submission, "dEdb"))
     expect_float_close(got, expected, name="dEdb(m, b, X, Y)",
                        mistakes=dEdb_mistakes(submission, reference, m, b, X, Y, expected, N))
@@ -332,11 +324,12 @@ class Recorder:
         """The derivative functions were never called, or called with other data."""
         never = [name for name, calls in self.calls.items() if not calls]
         if never:
-            return (f"gradient_descent never called the {' and '.join(never)} it was given.",
-                    "Call the derivative functions passed in as arguments, e.g. dEdm(m, b, X, Y), in every iteration.")
+            message = f"gradient_descent never called the {' and '.join(never)} it was given."
+            return (message, "Call the derivative functions passed in as arguments, e.g. dEdm(m, b, X, Y), in every "
+                             "iteration.", message)
         if self.other_data:
-            return (f"gradient_descent called {' and '.join(self.other_data)} with data other than the X and Y it was given.",
-                    "Pass the arguments on in order: dEdm(m, b, X, Y) and dEdb(m, b, X, Y).")
+            message = f"gradient_descent called {' and '.join(self.other_data)} with data other than the X and Y it was given."
+            return message, "Pass the arguments on in order: dEdm(m, b, X, Y) and dEdb(m, b, X, Y).", message
         return None
 
     def simultaneity_finding(self):
@@ -345,7 +338,8 @@ class Recorder:
             if not np.allclose(at_m[:2], at_b[:2], rtol=SAME_POINT, atol=0.0):
                 return (f"In iteration {i}, dEdm was evaluated at (m, b) = ({at_m[0]:.6g}, {at_m[1]:.6g}) but dEdb at "
                         f"({at_b[0]:.6g}, {at_b[1]:.6g}): one parameter was updated before the other's derivative was taken.",
-                        SIMULTANEOUS_HINT)
+                        SIMULTANEOUS_HINT, "In some iteration dEdm and dEdb were evaluated at different (m, b): one "
+                        "parameter was updated before the other's derivative was taken.")
         return None
 
     def count_finding(self, num_iterations):
@@ -358,18 +352,19 @@ class Recorder:
     def _count_finding(self, counts, num_iterations):
         calls = f"dEdm {counts['dEdm']} times and dEdb {counts['dEdb']} times"
         message = f"gradient_descent called {calls} for num_iterations={num_iterations}."
+        summary = "gradient_descent did not call each derivative exactly num_iterations times."
         if self.stopped:
             message = (f"gradient_descent called {calls} for num_iterations={num_iterations}, and would have gone on: "
                        "the grader stopped it there.")
             return message, (f"It ignores num_iterations: loop `for i in range(num_iterations)` (not a fixed number such "
-                             f"as the default {DEFAULT_NUM_ITERATIONS}), and call each derivative once per iteration.")
+                             f"as the default {DEFAULT_NUM_ITERATIONS}), and call each derivative once per iteration."), summary
         if DEFAULT_NUM_ITERATIONS in counts.values():
             return message, (f"It ignores num_iterations: loop `for i in range(num_iterations)`, "
-                             f"not a fixed {DEFAULT_NUM_ITERATIONS}.")
+                             f"not a fixed {DEFAULT_NUM_ITERATIONS}."), summary
         if all(abs(count - num_iterations) == 1 for count in counts.values()):
             return message, ("The loop runs one iteration too few or too many: range(num_iterations) gives exactly "
-                             "num_iterations steps.")
-        return message, "Call each derivative function exactly once per iteration, num_iterations times in all."
+                             "num_iterations steps."), summary
+        return message, "Call each derivative function exactly once per iteration, num_iterations times in all.", summary
 
     def rate_finding(self, learning_rate, final):
         """The step size the loop really used, inferred from the points it visited and the slopes it got."""
@@ -385,10 +380,18 @@ class Recorder:
             return None
         message = f"gradient_descent moved by {used:.6g} times the gradient in every step, but learning_rate={learning_rate:g}."
         if abs(used + learning_rate) <= SAME_STEP * abs(learning_rate):
-            return message, "Gradient descent steps against the gradient: m = m - learning_rate * dEdm(m, b, X, Y)."
+            return (message, "Gradient descent steps against the gradient: m = m - learning_rate * dEdm(m, b, X, Y).",
+                    "gradient_descent steps along the gradient instead of against it.")
         default = abs(used - DEFAULT_LEARNING_RATE) <= SAME_STEP * DEFAULT_LEARNING_RATE
-        return message, (f"Use the learning_rate argument, not a fixed number (this check passes learning_rate={learning_rate:g})"
-                         + (f"; {used:g} is the default." if default else "."))
+        return message, ("Use the learning_rate argument, not a fixed number"
+                         + (f": your steps are the default {DEFAULT_LEARNING_RATE:g}." if default else ".")), \
+            "gradient_descent's steps do not use the learning_rate it was given."
+
+
+def finding_failure(finding):
+    """The verdict for a recorder's (message, hint, summary)."""
+    message, hint, summary = finding
+    return CheckFailure(message, hint, summary=summary)
 
 
 SIMULTANEOUS_HINT = (
@@ -404,7 +407,7 @@ def call_descent(function, recorder, m0, b0, X, Y, **options):
         return function(recorder.dEdm, recorder.dEdb, m0, b0, X, Y, **options)
     except StudentCodeRaised:
         if recorder.stopped:
-            raise CheckFailure(*recorder.count_finding(options["num_iterations"])) from None
+            raise finding_failure(recorder.count_finding(options["num_iterations"])) from None
         raise
 
 
@@ -422,7 +425,7 @@ def expect_descent(got, expected, recorder, learning_rate, num_iterations, mista
         finding = recorder.finding(learning_rate, num_iterations, final)
         if finding is None:
             raise
-        raise CheckFailure(f"{failure.message} {finding[0]}", finding[1]) from None
+        raise CheckFailure(f"{failure.message} {finding[0]}", finding[1], summary=finding[2]) from None
     return final
 
 
@@ -501,8 +504,7 @@ def predict_mistakes(mistakes, m, b, X_pred, stats):
 def check_predict_sales(submission, reference, mistakes, rng):
     """Six budgets in thousands of dollars to sales, through a line fitted on z-scores."""
     m, b, X_pred, stats = predict_case(rng, K)
-    X_pred_norm = reference.z_score(X_pred, stats[0], stats[1])
-    predict_sales = submission.predict_sales.with_options(replace=building_blocks(reference, (m, b, X_pred_norm)))
+    predict_sales = submission.predict_sales.with_options(replace=building_blocks(reference))
     expect_close(as_array(predict_sales(m, b, X_pred, *stats)), reference.predict_sales(m, b, X_pred, *stats),
                  name="predict_sales(...)", mistakes=predict_mistakes(mistakes, m, b, X_pred, stats),
                  shape_hints=column_shape_hints(K, "predict_sales(...)"))

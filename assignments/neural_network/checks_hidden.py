@@ -26,7 +26,7 @@ def check_sigmoid_far_out_and_on_a_number(submission, reference):
     if isinstance(got, np.ndarray) and got.shape == z.shape and got.dtype.kind == "f" and np.isnan(got).any():
         where = int(np.argmax(np.isnan(got[0])))
         raise CheckFailure(
-            f"`sigmoid(z)` is nan at z = {z[0, where]:g}.",
+            f"`sigmoid(z)` is nan at z = {z[0, where]:g}.", summary="`sigmoid(z)` is nan for some large |z|.", hint=
             "For large z, e^z overflows to inf and inf / inf is nan. Write the sigmoid as 1 / (1 + np.exp(-z)): "
             "it tends to 0 and 1 correctly at both ends.",
         )
@@ -49,9 +49,10 @@ def check_initialize_parameters_notebook_shape(submission, seed):
     """Two features, five hidden units, one output (the notebook's data with a wider hidden layer)."""
     got = submission.initialize_parameters.with_options(np_seed=seed)(2, 5, 1)
     params = public.expect_parameter_shapes(got, 2, 5, 1)
-    for key, rows in (("b1", "n_h"), ("b2", "n_y")):
+    for key in ("b1", "b2"):
         if np.any(params[key] != 0):
-            raise CheckFailure(f'`parameters["{key}"]` is not all zeros.', f"Start the biases at zero: np.zeros(({rows}, 1)).")
+            raise CheckFailure(f'`parameters["{key}"]` is not all zeros.', "Start the biases at zero: np.zeros((n, 1)) "
+                               "with n the layer's number of units.", summary=f'`parameters["{key}"]` is not all zeros.')
 
 
 @pytest.mark.exercise("forward_propagation", points=1)
@@ -95,6 +96,7 @@ def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
         if changed:
             raise CheckFailure(
                 f"update_parameters changed the caller's {what}[{changed[0]!r}] in place.",
+                summary=f"update_parameters changed the caller's {what}[{changed[0]!r}] in place.", hint=
                 "Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
                 'W1 = parameters["W1"] - learning_rate * grads["dW1"], and return a new dict.',
             )
@@ -138,9 +140,10 @@ def check_nn_model_leaves_data_alone_and_reports_cost(submission, reference, rng
     if not (np.array_equal(X_after, X) and np.array_equal(Y_after, Y)):
         raise CheckFailure("nn_model changed the X or Y it was given.",
                            "Do not modify the input arrays in place (no -=, /= or slice assignment on X or Y); "
-                           "work on new arrays.")
+                           "work on new arrays.", summary="nn_model changed the X or Y it was given.")
     if not record.stdout.strip():  # once per iteration here; every 1000 iterations in other courses' notebooks
         raise CheckFailure("With print_cost=True, nn_model printed nothing in 3 iterations.",
+                           summary="With print_cost=True, nn_model printed nothing.", hint=
                            'Inside the loop: if print_cost: print(f"Cost after iteration {i}: {cost:f}").')
 
 

@@ -12,7 +12,7 @@ import ast
 import numpy as np
 import pytest
 
-from autograder.errors import CheckFailure, InstructorError, StudentCodeRaised
+from autograder.errors import CheckFailure, StudentCodeRaised
 from autograder.numeric import (
     Mistake,
     expect_array,
@@ -23,7 +23,6 @@ from autograder.numeric import (
     expect_float_close,
     expect_tuple,
 )
-from autograder.oracle import CaseNotRecorded
 
 N_X, N_H, N_Y, M = 3, 4, 2, 7
 LEARNING_RATE = 0.3  # not the default 1.2, so a hard-coded rate shows
@@ -219,8 +218,6 @@ def forward_case(rng, reference, n_x, n_h, n_y, m, bias=0.0):
     X = rng.normal(size=(n_x, m))
     params = make_parameters(rng, n_x, n_h, n_y, bias)
     A2, cache = reference.forward_propagation(X, params)
-    for key in ("Z1", "Z2"):  # what the student's forward asks the stand-in sigmoid (recorded for self-checks)
-        reference.sigmoid(cache[key])
     return X, params, A2, cache
 
 
@@ -416,36 +413,11 @@ BUILDING_BLOCKS = ("sigmoid", "layer_sizes", "initialize_parameters", "forward_p
                    "backward_propagation", "update_parameters")
 
 
-def student_facing(name, function, calls):
-    """A reference building block handed to the student's code. Its calls are recorded in ``calls``,
-    and when it fails on the arguments the student's code gave it, that code sees an error about
-    those arguments (not one that blames the reference)."""
-
-    def block(*args, **kwargs):
-        calls.setdefault(name, []).append((args, kwargs))
-        try:
-            return function(*args, **kwargs)
-        except CaseNotRecorded:
-            raise  # self-check without a recorded answer: the student's own function takes over
-        except InstructorError as error:
-            cause = error.__cause__
-            if cause is None:
-                raise
-            raise ValueError(f"{name} cannot work with the arguments it was given "
-                             f"({type(cause).__name__}: {cause})") from None
-
-    block.__name__ = name
-    return block
-
-
-def stand_ins(reference, names, seed=None, calls=None):
+def stand_ins(reference, names, seed=None):
     """The reference's building blocks ``names``, to stand in for the student's own inside the function
     a check calls, so that it is judged on its own logic (a bug in backward_propagation costs one
-    exercise, not nn_model too). ``seed`` seeds initialize_parameters; ``calls`` collects the calls."""
-    calls = {} if calls is None else calls
-    return {name: student_facing(name, reference.function(name, np_seed=seed if name == "initialize_parameters" else None),
-                                 calls)
-            for name in names}
+    exercise, not nn_model too). ``seed`` seeds initialize_parameters."""
+    return reference.blocks(*names, np_seeds={"initialize_parameters": seed} if seed is not None else None)
 
 
 N_H_HINT = ("nn_model must use its n_h argument. layer_sizes always says n_h = 2: take only n_x and n_y from it, "
@@ -467,14 +439,12 @@ def _plain_int(value):
 
 def expect_sizes_passed(calls, n_x, n_h, n_y):
     """nn_model created its parameters with the data's n_x and n_y and the n_h it was given."""
-    for args, kwargs in calls.get("initialize_parameters", []):
-        values = dict(zip(("n_x", "n_h", "n_y"), args, strict=False))
-        values.update(kwargs)
-        got = tuple(_plain_int(values.get(key)) for key in ("n_x", "n_h", "n_y"))
+    for bound in calls.get("initialize_parameters", []):
+        got = tuple(_plain_int(value) for value in bound)
         if got == (n_x, n_h, n_y):
             continue
         shown = "initialize_parameters(" + ", ".join(repr(v) for v in got) + ")"
-        if got[0] == n_x and got[2] == n_y:
+        if len(got) == 3 and got[0] == n_x and got[2] == n_y:
             raise CheckFailure(f"nn_model called {shown}: a hidden layer of {got[1]} units, but it was asked for "
                                f"n_h = {n_h}.", N_H_HINT)
         raise CheckFailure(f"nn_model called {shown}, but X has {n_x} rows (features) and Y has {n_y} rows "
@@ -486,32 +456,15 @@ def call_nn_model(submission, reference, seed, sizes, X, Y, *args, watch_args=Fa
 
     When the parameters were created with the wrong sizes, that is the verdict, whether or not
     the training then failed on them."""
-    calls = {}
     nn_model = submission.nn_model.with_options(np_seed=seed, watch_args=watch_args,
-                                                replace=stand_ins(reference, BUILDING_BLOCKS, seed, calls))
+                                                replace=stand_ins(reference, BUILDING_BLOCKS, seed))
     try:
         record = nn_model.call(X, Y, *args, **kwargs)
     except StudentCodeRaised:
-        expect_sizes_passed(calls, *sizes)
+        expect_sizes_passed(nn_model.stand_in_calls, *sizes)
         raise
-    expect_sizes_passed(calls, *sizes)
+    expect_sizes_passed(nn_model.stand_in_calls, *sizes)
     return record
-
-
-def reference_trajectory(reference, seed, X, Y, n_h, num_iterations, learning_rate):
-    """nn_model's loop walked with the reference's building blocks: the reference's trained parameters.
-
-    It asks each block exactly what a right nn_model asks it. When grading this changes nothing; for
-    self-checks it records those answers, so that the stand-ins for the student's own blocks can
-    answer there too (the public cases file holds only what the public checks themselves asked)."""
-    sizes = reference.layer_sizes(X, Y)
-    parameters = reference.function("initialize_parameters", np_seed=seed)(sizes[0], n_h, sizes[2])
-    for _ in range(num_iterations):
-        A2, cache = reference.forward_propagation(X, parameters)
-        reference.compute_cost(A2, Y)
-        grads = reference.backward_propagation(parameters, cache, X, Y)
-        parameters = reference.update_parameters(parameters, grads, learning_rate)
-    return parameters
 
 
 def no_update_mistake(start, key):
@@ -550,7 +503,7 @@ def check_nn_model_defaults(submission, reference, rng, seed):
     """n_h = 4 hidden units, ten iterations at learning rate 1.2 from the seeded start: the reference's parameters."""
     expect_defaults(submission, "nn_model", NN_MODEL_DEFAULTS)
     X, Y = make_data(rng, N_X, N_Y, M)
-    expected = reference_trajectory(reference, seed, X, Y, N_H, 10, 1.2)
+    expected = reference.function("nn_model", np_seed=seed)(X, Y, N_H)
     start = reference.function("initialize_parameters", np_seed=seed)(N_X, N_H, N_Y)
     record = call_nn_model(submission, reference, seed, (N_X, N_H, N_Y), X, Y, N_H)
     expect_trained(record.value, expected, N_X, N_H, N_Y, lambda key: [no_update_mistake(start, key)])
@@ -608,6 +561,5 @@ def check_predict(submission, reference, rng):
     """True where A2 > 0.5, as booleans of shape (1, m): 3 features, 4 hidden units, 9 examples."""
     X, params = predict_case(rng, N_X, N_H, 9)
     expected = reference.predict(X, params)
-    reference.forward_propagation(X, params)  # what the student's predict asks its stand-in (recorded for self-checks)
     predict = submission.predict.with_options(replace=stand_ins(reference, ("forward_propagation", "sigmoid")))
     expect_predictions(call_predict(submission, predict, X, params), expected, 9)

@@ -171,4 +171,5 @@ def check_newtons_method_2d_leaves_the_start_alone(submission, reference, rng):
     start_after = args_after[2] if len(args_after) > 2 else xy0
     if not (isinstance(start_after, np.ndarray) and start_after.shape == xy0.shape and np.array_equal(start_after, xy0)):
         raise CheckFailure("newtons_method_2d changed the caller's start array xy in place.",
+                           summary="newtons_method_2d changed the caller's start array xy in place.", hint=
                            "`xy -= d` writes into the array you were given; write `xy = xy - d`, which makes a new one.")

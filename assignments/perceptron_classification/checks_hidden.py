@@ -38,7 +38,8 @@ def check_sigmoid_far_out_on_both_tails(submission, reference):
     if isinstance(got, np.ndarray) and got.shape == z.shape and got.dtype.kind == "f" and not np.isfinite(got).all():
         where = np.argwhere(~np.isfinite(got))[0]
         i, j = int(where[0]), int(where[1])
-        raise CheckFailure(f"sigmoid(z) is {got[i, j]} at z = {z[i, j]:g}, index ({i}, {j}).", UNSTABLE_HINT)
+        raise CheckFailure(f"sigmoid(z) is {got[i, j]} at z = {z[i, j]:g}, index ({i}, {j}).", UNSTABLE_HINT,
+                           summary="sigmoid(z) is not finite for some large |z|.")
     expect_close(got, reference.sigmoid(z), name="sigmoid(z) for large |z|", mistakes=public.sigmoid_mistakes(z))
 
 
@@ -60,18 +61,21 @@ def check_initialize_parameters_statistics(submission, seed):
     randn_hint = "Draw W from a standard normal distribution and scale it: np.random.randn(n_y, n_x) * 0.01."
     if np.all(W == 0):
         raise CheckFailure('`parameters["W"]` is all zeros: every weight gets the same gradient, so they never differ.',
-                           randn_hint)
+                           randn_hint, summary='`parameters["W"]` is all zeros.')
     if np.all(W >= 0):
         raise CheckFailure('Every entry of `parameters["W"]` is non-negative.',
+                           summary='Every entry of `parameters["W"]` is non-negative.', hint=
                            "np.random.rand draws from [0, 1); np.random.randn draws from a normal distribution "
                            "(both signs). " + randn_hint)
     std, mean = float(W.std()), float(W.mean())
     if not 0.007 <= std <= 0.013:
         reason = "the factor 0.01 is missing" if std > 0.5 else "the scale is off"
         raise CheckFailure(f'The entries of `parameters["W"]` have standard deviation {std:.3g}; expected about 0.01 '
-                           f"({reason}).", randn_hint)
+                           f"({reason}).", randn_hint,
+                           summary='The entries of `parameters["W"]` do not have a standard deviation of about 0.01.')
     if abs(mean) > 0.002:  # the mean of 1200 draws of sd 0.01 has sd 0.0003
-        raise CheckFailure(f'The entries of `parameters["W"]` average {mean:.3g}; expected about 0.', randn_hint)
+        raise CheckFailure(f'The entries of `parameters["W"]` average {mean:.3g}; expected about 0.', randn_hint,
+                           summary='The entries of `parameters["W"]` do not average about 0.')
 
 
 @pytest.mark.exercise("forward_propagation", points=1)
@@ -79,7 +83,7 @@ def check_forward_propagation_one_output(submission, reference, rng):
     """A = σ(W X + b) with five features, one output, eleven examples and a sizeable bias."""
     X = rng.normal(size=(N_X, M))
     params = {"W": rng.normal(scale=0.5, size=(N_Y, N_X)), "b": np.array([[1.5]])}
-    forward = submission.forward_propagation.with_options(replace=public.reference_sigmoid(reference, X, params))
+    forward = submission.forward_propagation.with_options(replace=reference.blocks("sigmoid"))
     expect_close(forward(X, params), reference.forward_propagation(X, params), name="A",
                  mistakes=public.forward_mistakes(X, params))
 
@@ -113,12 +117,15 @@ def check_compute_cost_confidently_wrong(submission, reference, rng):
     got = submission.compute_cost(A_wrong, Y)
     when = "when some outputs are exactly 0 where Y = 1, or exactly 1 where Y = 0"
     if isinstance(got, (float, np.floating)) and not math.isfinite(got):
-        raise CheckFailure(f"`cost` is {float(got)} {when}.", public.SATURATED_HINT)
+        raise CheckFailure(f"`cost` is {float(got)} {when}.", public.SATURATED_HINT,
+                           summary="`cost` is not finite when some outputs are exactly 0 or 1.")
     cost = expect_float(got, name="cost")
     low, high = (right + k * -math.log(eps) / m for eps in (CONFIDENT, SMALLEST_FLOAT))
     if not low <= cost <= high:
         raise CheckFailure(f"`cost` is {cost:.6g} {when}; expected between {low:.4g} (A clipped at {CONFIDENT:g}) "
                            f"and {high:.4g} (A clipped at {SMALLEST_FLOAT:g}).",
+                           summary="`cost` is off when some outputs are exactly 0 or 1: A is clipped too far from 0 and 1.",
+                           hint=
                            "Clip A only a tiny distance from 0 and 1 (e.g. np.clip(A, 1e-15, 1 - 1e-15)), so that a "
                            "confident mistake still costs a lot.")
 
@@ -148,6 +155,7 @@ def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
         if not (isinstance(params_after, dict) and np.array_equal(params_after.get(key), params[key])):
             raise CheckFailure(
                 f'update_parameters changed the caller\'s parameters["{key}"] in place.',
+                summary=f'update_parameters changed the caller\'s parameters["{key}"] in place.', hint=
                 "Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
                 "W = W - learning_rate * dW, and return a new dict.",
             )
@@ -187,16 +195,18 @@ def check_nn_model_prints_the_cost_and_leaves_the_data_alone(submission, referen
     (X_after, Y_after), _ = record.args_after
     if not (np.array_equal(X_after, X) and np.array_equal(Y_after, Y)):
         raise CheckFailure("nn_model changed the X or Y it was given.",
-                           "Do not modify the input arrays in place; work on new arrays.")
+                           "Do not modify the input arrays in place; work on new arrays.",
+                           summary="nn_model changed the X or Y it was given.")
     if len([line for line in record.stdout.splitlines() if line.strip()]) < 3:
-        raise CheckFailure("With print_cost=True, nn_model should print the cost at each of the 3 iterations; "
+        raise CheckFailure(summary="With print_cost=True, nn_model printed fewer cost lines than it made iterations.",
+                           message="With print_cost=True, nn_model should print the cost at each of the 3 iterations; "
                            f"it printed {record.stdout.strip()[:80]!r}.",
-                           'Inside the loop: if print_cost: print(f"Cost after iteration {i}: {cost:f}").')
+                           hint='Inside the loop: if print_cost: print(f"Cost after iteration {i}: {cost:f}").')
 
 
 @pytest.mark.exercise("predict", points=1)
 def check_predict_more_examples(submission, reference, rng):
     """Booleans of shape (1, m) for five features and forty examples, a few of them close to A = 0.5."""
     X, params, A = public.predict_case(rng, N_X, 40)
-    predict = submission.predict.with_options(replace=public.reference_forward(reference, X, params))
+    predict = submission.predict.with_options(replace=reference.blocks("forward_propagation", "sigmoid"))
     public.expect_classes(predict(X, params), reference.predict(X, params), A, name="predictions")

@@ -172,22 +172,12 @@ def forward_mistakes(X, params):
     ]
 
 
-def reference_sigmoid(reference, X, params):
-    """The reference's sigmoid, to stand in for the student's inside forward_propagation.
-
-    It is asked once here about the Z = W X + b that a right forward_propagation will pass it, so
-    that the answer is in the public cases and a self-check uses it too (a building block's answers
-    are not recorded when the reference runs as the submission: see train_block_by_block)."""
-    reference.sigmoid(params["W"] @ X + params["b"])
-    return {"sigmoid": reference.sigmoid}
-
-
 @pytest.mark.exercise("forward_propagation", points=1)
 def check_forward_propagation(submission, reference, rng):
     """A = σ(W X + b) for three features, two outputs and seven examples."""
     X = rng.normal(size=(N_X, M))
     params = make_parameters(rng, N_X, N_Y)
-    forward = submission.forward_propagation.with_options(replace=reference_sigmoid(reference, X, params))
+    forward = submission.forward_propagation.with_options(replace=reference.blocks("sigmoid"))
     expect_close(forward(X, params), reference.forward_propagation(X, params), name="A",
                  mistakes=forward_mistakes(X, params))
 
@@ -374,26 +364,7 @@ BUILDING_BLOCKS = ("sigmoid", "layer_sizes", "initialize_parameters", "forward_p
 def reference_blocks(reference, seed):
     """The reference's building blocks, standing in for the student's inside nn_model, so that nn_model
     is judged on its own loop (a bug in backward_propagation costs only backward_propagation)."""
-    return {name: reference.function(name, np_seed=seed if name == "initialize_parameters" else None)
-            for name in BUILDING_BLOCKS}
-
-
-def train_block_by_block(reference, seed, X, Y, num_iterations=10, learning_rate=1.2):
-    """nn_model's loop, asking the reference one building block at a time; returns the trained parameters.
-
-    Besides giving the expected answer, this records every question a right nn_model asks its
-    building blocks, so that a self-check (which replays recorded answers) can stand the reference's
-    blocks in for the student's as grading does. Recording runs the reference as the submission, and
-    its nn_model calls its own module's functions, so the replacements are never asked then.
-    """
-    n_x, n_y = reference.layer_sizes(X, Y)
-    parameters = reference.function("initialize_parameters", np_seed=seed)(n_x, n_y)
-    for _ in range(num_iterations):
-        A = reference.forward_propagation(X, parameters)
-        reference.compute_cost(A, Y)
-        grads = reference.backward_propagation(A, X, Y)
-        parameters = reference.update_parameters(parameters, grads, learning_rate)
-    return parameters
+    return reference.blocks(*BUILDING_BLOCKS, np_seeds={"initialize_parameters": seed})
 
 
 def no_update_mistake(start, key):
@@ -413,7 +384,7 @@ def expect_parameters(got, expected, mistakes_for):
 def check_nn_model_defaults(submission, reference, rng, seed):
     """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters."""
     X, Y = make_classification_data(rng, N_X, N_Y, M)
-    expected = train_block_by_block(reference, seed, X, Y)
+    expected = reference.function("nn_model", np_seed=seed)(X, Y)
     start = reference.function("initialize_parameters", np_seed=seed)(N_X, N_Y)
     nn_model = submission.nn_model.with_options(np_seed=seed, replace=reference_blocks(reference, seed))
     expect_parameters(nn_model(X, Y), expected, lambda key: [no_update_mistake(start, key)])
@@ -469,18 +440,11 @@ def logit(A):
     return np.log(A / (1 - A))
 
 
-def reference_forward(reference, X, params):
-    """The reference's forward_propagation and sigmoid, to stand in for the student's inside predict
-    (asked once here, so that the answers are in the public cases: see reference_sigmoid)."""
-    reference.forward_propagation(X, params)
-    return {"forward_propagation": reference.forward_propagation, **reference_sigmoid(reference, X, params)}
-
-
 @pytest.mark.exercise("predict", points=1)
 def check_predict(submission, reference, rng, feedback):
     """Booleans A > 0.5 of shape (1, m), for three features and seven examples."""
     X, params, A = predict_case(rng, N_X, M)
-    predict = submission.predict.with_options(replace=reference_forward(reference, X, params))
+    predict = submission.predict.with_options(replace=reference.blocks("forward_propagation", "sigmoid"))
     plane = predict_case(rng, 2, 60)
     with feedback.on_failure(lambda: decision_boundary(submission, reference, *plane)):
         expect_classes(predict(X, params), reference.predict(X, params), A, name="predictions")
@@ -488,7 +452,7 @@ def check_predict(submission, reference, rng, feedback):
 
 def decision_boundary(submission, reference, X, params, A):
     """Two features: the classes your predict gives each point, and the line W x + b = 0 between them."""
-    predict = submission.predict.with_options(replace=reference_forward(reference, X, params))
+    predict = submission.predict.with_options(replace=reference.blocks("forward_propagation", "sigmoid"))
     got = np.asarray(predict(X, params)).reshape(-1)[: X.shape[1]].astype(bool)
     (w1, w2), b = params["W"][0], float(params["b"][0, 0])
     x1 = np.linspace(X[0].min(), X[0].max(), 50)

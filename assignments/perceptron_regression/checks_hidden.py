@@ -26,18 +26,21 @@ def check_initialize_parameters_statistics(submission, seed):
     W = expect_array(expect_dict(got, name="parameters", keys=("W", "b"))["W"], name='parameters["W"]', shape=(n_y, n_x))
     randn_hint = "Draw W from a normal distribution and scale it: np.random.randn(n_y, n_x) * 0.01."
     if np.all(W == 0):
-        raise CheckFailure('`parameters["W"]` is all zeros.', randn_hint)
+        raise CheckFailure('`parameters["W"]` is all zeros.', randn_hint, summary='`parameters["W"]` is all zeros.')
     if np.all(W >= 0):
         raise CheckFailure('Every entry of `parameters["W"]` is non-negative.',
+                           summary='Every entry of `parameters["W"]` is non-negative.', hint=
                            "np.random.rand draws from [0, 1); np.random.randn draws from a normal distribution "
                            "(both signs). " + randn_hint)
     std, mean = float(W.std()), float(W.mean())
     if not 0.007 <= std <= 0.013:
         scale = "the factor 0.01 is missing" if std > 0.5 else "the scale is off"
         raise CheckFailure(f'The entries of `parameters["W"]` have standard deviation {std:.3g}; expected about 0.01 '
-                           f"({scale}).", randn_hint)
+                           f"({scale}).", randn_hint,
+                           summary='The entries of `parameters["W"]` do not have a standard deviation of about 0.01.')
     if abs(mean) > 0.002:  # the mean of 1200 draws of sd 0.01 has sd 0.0003
-        raise CheckFailure(f'The entries of `parameters["W"]` average {mean:.3g}; expected about 0.', randn_hint)
+        raise CheckFailure(f'The entries of `parameters["W"]` average {mean:.3g}; expected about 0.', randn_hint,
+                           summary='The entries of `parameters["W"]` do not average about 0.')
 
 
 @pytest.mark.exercise("forward_propagation", points=1)
@@ -89,6 +92,7 @@ def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
         if not np.array_equal(params_after.get(key), params[key]):
             raise CheckFailure(
                 f'update_parameters changed the caller\'s parameters["{key}"] in place.',
+                summary=f'update_parameters changed the caller\'s parameters["{key}"] in place.', hint=
                 "Do not modify the dict or arrays you are given (no -= on them): compute new arrays, "
                 "W = W - learning_rate * dW, and return a new dict.",
             )
@@ -130,11 +134,13 @@ def check_nn_model_leaves_data_alone_and_reports_cost(submission, reference, rng
     (X_after, Y_after), _ = record.args_after
     if not (np.array_equal(X_after, X) and np.array_equal(Y_after, Y)):
         raise CheckFailure("nn_model changed the X or Y it was given.",
-                           "Do not modify the input arrays in place; work on new arrays.")
+                           "Do not modify the input arrays in place; work on new arrays.",
+                           summary="nn_model changed the X or Y it was given.")
     if len([line for line in record.stdout.splitlines() if line.strip()]) < 3:
-        raise CheckFailure("With print_cost=True, nn_model should print the cost at each of the 3 iterations; "
+        raise CheckFailure(summary="With print_cost=True, nn_model printed fewer cost lines than it made iterations.",
+                           message="With print_cost=True, nn_model should print the cost at each of the 3 iterations; "
                            f"it printed {record.stdout.strip()[:80]!r}.",
-                           'Inside the loop: if print_cost: print(f"Cost after iteration {i}: {cost:f}").')
+                           hint='Inside the loop: if print_cost: print(f"Cost after iteration {i}: {cost:f}").')
 
 
 @pytest.mark.exercise("predict", points=1)
