@@ -15,6 +15,11 @@
 
 A check that runs to completion and finds a wrong answer raises :class:`CheckFailure` (an
 ``AssertionError``), which is a verdict, not an error. Every message ends with what to do.
+
+A message may carry values of the check's inputs and answers ("`cost` is 0, expected 1.13491"),
+or text the student's code produced (an exception message, its last output). A hidden check's
+inputs must never reach the student, so each error also has a ``summary`` (None when the message
+itself is safe to show): what kind of problem it is, without any of those values.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ __all__ = [
 class GraderError(Exception):
     """Base of everything the grader raises on purpose."""
 
+    summary: str | None = None  # the message without values from the check's inputs (None: the message has none)
+
 
 class StudentError(GraderError):
     """Something in the submission that its author can fix."""
@@ -57,12 +64,14 @@ class MissingFunction(StudentError):
 class StudentCodeRaised(StudentError):
     """The student's own code raised an exception while a check called it.
 
-    ``exc_type`` is the exception's class name as the child reported it.
+    ``exc_type`` is the exception's class name as the child reported it; ``summary`` names the
+    function, the type and where, without the exception's message (which may hold the inputs).
     """
 
-    def __init__(self, message: str, exc_type: str) -> None:
+    def __init__(self, message: str, exc_type: str, summary: str | None = None) -> None:
         super().__init__(message)
         self.exc_type = exc_type
+        self.summary = summary or f"it raised {exc_type or 'an exception'}"
 
 
 class CallTimeout(StudentError):
@@ -76,9 +85,15 @@ class BudgetExhausted(CallTimeout):
 
 
 class ChildCrashed(StudentError):
-    """The process running the submission died: it exited, was killed, or ran out of memory."""
+    """The process running the submission died: it exited, was killed, or ran out of memory.
+
+    ``summary`` says so without the process's last output (which the student's code wrote)."""
 
     status = "crashed"
+
+    def __init__(self, message: str, summary: str | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
 
 
 class InstructorError(GraderError):
@@ -90,9 +105,15 @@ class InfrastructureError(GraderError):
 
 
 class CheckFailure(AssertionError):
-    """A check's verdict that the answer is wrong, with what was wrong and, if known, why."""
+    """A check's verdict that the answer is wrong, with what was wrong and, if known, why.
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    ``summary`` is what was wrong without any value from the check's inputs or answers ("`dW` has
+    the wrong shape"), for hidden checks; the ladder in :mod:`autograder.numeric` always sets it. A
+    hidden check's own failure without one is shown to the student as a wrong answer, with its hint.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, *, summary: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.summary = summary

@@ -39,7 +39,7 @@ from .config import Assignment
 from .errors import CheckFailure, InfrastructureError, InstructorError, StudentError
 from .figures import Figure
 from .numeric import forcing_mistakes
-from .oracle import Oracle
+from .oracle import CaseNotRecorded, Oracle
 from .policy import violations
 from .results import CheckResult, Status
 from .runtime import Submission
@@ -163,6 +163,7 @@ def submission(request: pytest.FixtureRequest) -> Iterator[Submission]:
     run = request.config.stash[_RUN]
     marker = request.node.get_closest_marker("limits")
     runtime = run.submission._runtime
+    run.submission.stand_in_log.clear()
     saved = runtime.call_seconds
     if marker is not None and "call_seconds" in marker.kwargs:
         runtime.call_seconds = float(marker.kwargs["call_seconds"])
@@ -261,46 +262,74 @@ def pytest_runtest_makereport(
 
 def _verdict(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> CheckResult:
     exercise, points = _exercise(item)
-    status, message, hint = _judge(run, item, excinfo)
+    judged = _judge(run, item, excinfo)
     broken = run.rule_breaks(exercise)
-    if broken:
-        status, message = "failed", "rule broken: " + "; ".join(broken)
-        hint = "Solve it the way the exercise asks; the checks only count when the rules are kept."
-    if status in ("failed", "error") and not hint:
-        hint = hints.reads_notebook_globals(run.submission, exercise) or ""
+    if broken:  # found in the student's own code: safe to show as it is
+        text = "rule broken: " + "; ".join(broken)
+        judged = _Judgement("failed", text, text, "Solve it the way the exercise asks; the checks only count when the "
+                                                  "rules are kept.")
+    hint = judged.hint
+    if judged.status in ("failed", "error") and not hint:
+        hint = hints.reads_notebook_globals(run.submission, exercise) or _stand_in_hint(run.submission) or ""
+    hidden = _is_hidden(item)
     return CheckResult(
         name=item.name.removeprefix("check_"),
         exercise=exercise,
-        points=points if status == "passed" else 0.0,
+        points=points if judged.status == "passed" else 0.0,
         max_points=points,
-        status=status,
-        message=message,
+        status=judged.status,
+        message=judged.summary if hidden else judged.message,
         hint=hint,
         seed=derive_seed(run.seed, _check_id(item)),
-        hidden=_is_hidden(item),
-        figures=tuple(item.stash[_FEEDBACK].figures) if _FEEDBACK in item.stash else (),
+        hidden=hidden,
+        figures=tuple(item.stash[_FEEDBACK].figures) if _FEEDBACK in item.stash and not hidden else (),
+        detail=judged.message if hidden and judged.message != judged.summary else "",
     )
 
 
-def _judge(run: CheckRun, item: pytest.Item,
-           excinfo: pytest.ExceptionInfo[BaseException] | None) -> tuple[Status, str, str]:
+def _stand_in_hint(submission: Submission) -> str | None:
+    return next(filter(None, (stand_ins.hint() for stand_ins in submission.stand_in_log)), None)
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """A check's outcome: ``message`` for the instructor and public checks, ``summary`` without any
+    value of the check's inputs or answers (what a hidden check shows the student)."""
+
+    status: Status
+    message: str
+    summary: str
+    hint: str
+
+
+_WRONG = "the answer is not right (a hidden check: its inputs and the expected answer are not shown)."
+
+
+def _judge(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException] | None) -> _Judgement:
     if excinfo is None:
-        return "passed", "", ""
+        return _Judgement("passed", "", "", "")
     error = excinfo.value
     if isinstance(error, CheckFailure):
-        return "failed", error.message, error.hint or ""
+        return _Judgement("failed", error.message, error.summary or _WRONG, error.hint or "")
+    if isinstance(error, CaseNotRecorded):
+        text = ("this check cannot run on this machine: the recorded answers it needs do not cover the inputs it "
+                "made here. It runs as usual when your work is graded; please tell your instructor")
+        return _Judgement("error", f"{text} ({error})", text, "")
     if isinstance(error, StudentError):
-        return error.status, str(error), hints.for_error(error) or ""  # type: ignore[return-value]
+        message = str(error)
+        return _Judgement(error.status, message, error.summary or message, hints.for_error(error) or "")  # type: ignore[arg-type]
     if isinstance(error, AssertionError):
-        return "failed", _first_lines(str(error)) or "the check's assertion failed", ""
+        return _Judgement("failed", _first_lines(str(error)) or "the check's assertion failed", _WRONG, "")
     if isinstance(error, InfrastructureError):
         run.infrastructure_error = error
-        return "error", f"not graded: {error}", ""
+        return _Judgement("error", f"not graded: {error}", f"not graded: {error}", "")
     if isinstance(error, (KeyboardInterrupt, SystemExit)):
         raise error
     detail = f"{type(error).__name__}: {error}"
     run.grader_errors.append(f"{_check_id(item)} crashed: {detail}")
-    return "error", f"the grader failed on this check, not your code ({_first_lines(detail)}); tell your instructor", ""
+    generic = "the grader failed on this check, not your code; tell your instructor"
+    return _Judgement("error", f"the grader failed on this check, not your code ({_first_lines(detail)}); tell your "
+                               "instructor", generic, "")
 
 
 def _first_lines(text: str, lines: int = 3) -> str:

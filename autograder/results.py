@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 FORMAT = "calc4ml-autograder-results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a hidden check's `message` is value-free; `detail` holds the full one
 
 Status = Literal["passed", "failed", "error", "timeout", "crashed", "missing"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout", "crashed", "missing")
@@ -47,6 +47,14 @@ class CheckResult:
     seed: int | None = None
     hidden: bool = False
     figures: tuple[dict[str, Any], ...] = ()  # plots the check attached (figures.Figure), as plain data
+    # For the instructor only: the full message with the values a hidden check used ("`cost` is 0,
+    # expected 1.13491"). ``message`` is what a student may see: for a hidden check it names the
+    # kind of mistake and never a value that comes from the hidden case. Empty when the two agree.
+    detail: str = ""
+
+    @property
+    def instructor_message(self) -> str:
+        return self.detail or self.message
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,11 @@ class ExerciseResult:
     message: str
     hint: str
     checks: tuple[CheckResult, ...]
+    detail: str = ""  # as for CheckResult: the instructor's full message when ``message`` is redacted
+
+    @property
+    def instructor_message(self) -> str:
+        return self.detail or self.message
 
 
 @dataclass(frozen=True)

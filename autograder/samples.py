@@ -13,8 +13,10 @@ grade cells' points in the metadata and ``kernel`` the kernel name (notebooks th
 
 Expectations per sample: ``scores`` ("full", "zero", or a table of exercise → points, every
 exercise not listed getting full marks), and optional ``hints``, ``messages`` (substrings) and
-``statuses`` per exercise, ``problem`` (a substring of why the file could not be run) and
-``notes`` (substrings that must each appear in some note for the instructor).
+``statuses`` per exercise, ``problem`` (a substring of why the file could not be run),
+``notes`` (substrings that must each appear in some note for the instructor) and
+``hidden_never_shows`` (substrings that no hidden check's student-visible message or hint may
+contain: what an attack tried to leak through it).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Sample:
     fixed_file: bool = False  # committed as it is, not built
     problem: str = ""
     notes: tuple[str, ...] = ()
+    hidden_never_shows: tuple[str, ...] = ()
 
     @property
     def mutated(self) -> bool:
@@ -109,6 +112,7 @@ def _sample(entry: dict[str, Any], folder: Path, source: Path) -> Sample:
         kernel=str(entry.get("kernel", "")),
         problem=str(entry.get("problem", "")),
         notes=tuple(entry.get("notes", ())),
+        hidden_never_shows=tuple(entry.get("hidden_never_shows", ())),
         origin=origin,
         mistake=str(entry.get("mistake", "")),
         replace=tuple((old, new) for old, new in replace),
@@ -210,11 +214,15 @@ def expectation_problems(sample: Sample, result: Result) -> list[str]:
         if abs(exercise.points - expected) > 1e-9:
             problems.append(f"{exercise.name}: {exercise.points:g}/{exercise.max_points:g} points, expected {expected:g} "
                             f"({exercise.status}: {exercise.message[:160]})")
-        for label, table, actual in (("hint", sample.hints, exercise.hint), ("message", sample.messages, exercise.message)):
+        shown = (("hint", sample.hints, exercise.hint), ("message", sample.messages, exercise.instructor_message))
+        for label, table, actual in shown:
             if exercise.name in table and table[exercise.name] not in actual:
                 problems.append(f"{exercise.name}: {label} should contain {table[exercise.name]!r}, got {actual!r}")
         if exercise.name in sample.statuses and sample.statuses[exercise.name] != exercise.status:
             problems.append(f"{exercise.name}: status {exercise.status!r}, expected {sample.statuses[exercise.name]!r}")
+        problems += [f"{exercise.name} › {check.name}: a hidden check shows {secret!r} to the student"
+                     for check in exercise.checks if check.hidden for secret in sample.hidden_never_shows
+                     if secret in check.message or secret in check.hint]
     return problems
 
 

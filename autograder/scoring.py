@@ -19,6 +19,7 @@ def combine(name: str, checks: Sequence[CheckResult]) -> ExerciseResult:
         max_points=round(sum(c.max_points for c in checks), 6),
         status=first.status if first else "passed",
         message=first.message if first else "",
+        detail=first.detail if first else "",
         hint=next((c.hint for c in failing if c.hint), ""),
         checks=tuple(checks),
     )

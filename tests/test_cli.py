@@ -29,7 +29,7 @@ def test_grade_writes_the_documented_json_and_prints_a_report(tmp_path):
                "--out", tmp_path / "saved")
     assert done.returncode == 0, done.stderr
     document = json.loads(out.read_text())
-    assert (document["format"], document["format_version"]) == ("calc4ml-autograder-results", 1)
+    assert (document["format"], document["format_version"]) == ("calc4ml-autograder-results", 2)
     good, bad = document["results"]
     assert set(good) >= {"submission", "assignment", "points", "max_points", "exercises", "cells", "notes", "problem"}
     exercise = next(e for e in good["exercises"] if e["name"] == "forward_propagation")

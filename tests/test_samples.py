@@ -3,6 +3,7 @@ samples.toml entry states, as `autograder verify` checks it (bubblewrap sandbox,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,26 @@ def test_perceptron_regression_has_at_least_ten_mutants_and_its_broken_notebooks
     assert any(c.status == "timeout" for c in loop.cells)
     syntax = results["syntax_error_in_one_cell"][1]
     assert "SyntaxError" in syntax.exercise("compute_cost").message and syntax.points == 15
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+STUDENTS_OWN_CODE = re.compile(r"\bcell \d+|\bline \d+|`[^`]*`")  # where in their notebook, and their own code
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_checks_show_students_no_number_they_could_not_know(reports, assignment):
+    """Every number in what a hidden check shows a student (its message and hint) is public knowledge: it
+    appears in the release notebook, the public checks or assignment.toml. A number from a hidden case
+    (an input, an expected value, a size, a learning rate) would be a leak."""
+    loaded = Assignment.load(assignment, ROOT)
+    public = " ".join(path.read_text(encoding="utf-8") for path in (
+        loaded.release_dir / loaded.notebook, loaded.public_checks, loaded.directory / "assignment.toml"))
+    known = {float(n) for n in NUMBER.findall(public)}
+    leaks = []
+    for sample, result in graded(reports, assignment).values():
+        for check in (c for e in result.exercises for c in e.checks if c.hidden and c.status != "passed"):
+            shown = STUDENTS_OWN_CODE.sub("", f"{check.message} {check.hint}")
+            unknown = sorted({float(n) for n in NUMBER.findall(shown)} - known)
+            if unknown:
+                leaks.append(f"{sample.name} › {check.name}: {unknown} in {shown[:200]!r}")
+    assert leaks == []
