@@ -420,9 +420,10 @@ def _decode_sympy(tree: list[Any]) -> Any:
         if kind in _SYMPY_LOGIC:
             from sympy.functions.elementary.piecewise import ExprCondPair
 
-            constructor = ExprCondPair if kind == "ExprCondPair" else getattr(sympy, kind)
-            try:
-                return constructor(*args)
+            try:  # never evaluated: comparing or combining a student's values may compute without end
+                if kind in ("ExprCondPair", "Tuple"):
+                    return ExprCondPair(*args) if kind == "ExprCondPair" else sympy.Tuple(*args)
+                return getattr(sympy, kind)(*args, evaluate=False)
             except (TypeError, ValueError, AttributeError) as exc:
                 raise WireError(f"bad {kind}: {exc}") from None
         raise WireError(f"the SymPy node {kind!r} is not one the grader rebuilds")
@@ -489,14 +490,37 @@ def frame_size(header: bytes) -> int:
 
 
 def parse_body(body: bytes) -> dict[str, Any]:
-    """A frame's body as a message (a JSON object), strictly."""
+    """A frame's body as a message (a JSON object), strictly: nested at most
+    :data:`MAX_MESSAGE_DEPTH` deep, and every string encodable (lone surrogates replaced)."""
     try:
         message = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WireError(f"malformed message: {exc}") from None
+    except WireError:
+        raise
+    except (RecursionError, ValueError) as exc:  # nested past the parser's stack, or an integer too long to read
+        raise WireError(f"malformed message: {type(exc).__name__}") from None
     if type(message) is not dict:
         raise WireError("a message must be a JSON object")
-    return message
+    return _sanitised(message, 0)  # type: ignore[no-any-return]
+
+
+MAX_MESSAGE_DEPTH = 3 * MAX_DEPTH + 8  # a value nests 3 JSON levels per dict (tag, items, pair), plus the message
+_LONE_SURROGATE = __import__("re").compile(r"[\ud800-\udfff]")
+
+
+def _sanitised(value: Any, depth: int) -> Any:
+    """``value`` with lone surrogates in every string replaced by U+FFFD (JSON can carry them, UTF-8
+    cannot, so any later write of the text would fail); WireError past the depth limit."""
+    if depth > MAX_MESSAGE_DEPTH:
+        raise WireError(f"message nested deeper than {MAX_MESSAGE_DEPTH}")
+    if type(value) is str:
+        return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
+    if type(value) is list:
+        return [_sanitised(v, depth + 1) for v in value]
+    if type(value) is dict:
+        return {_sanitised(k, depth + 1): _sanitised(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:

@@ -47,7 +47,8 @@ def batches(tmp_path_factory):
             cases = cases_of(assignment)
             command = [sys.executable, "-m", "autograder.cli", "grade", assignment,
                        *(str(sample.path) for sample in cases.values()),
-                       "--workers", "2", "--json", str(out), "--out", str(out.parent / "saved")]
+                       "--workers", "2", "--json", str(out), "--out", str(out.parent / "saved"),
+                       "--feedback", str(out.parent / "feedback"), "--csv", str(out.parent / "grades.csv")]
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
             assert done.returncode == 0, done.stderr[-3000:]
             results = json.loads(out.read_text())["results"]
@@ -92,3 +93,19 @@ def test_an_attack_gets_no_more_than_its_honest_content(batches):
             attacked = sum(e["max_points"] - sample.scores[e["name"]] for e in result["exercises"]
                            if e["name"] in sample.scores)
             assert result["points"] == result["max_points"] - attacked, name
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_student_gets_feedback_and_a_csv_row_whatever_their_notebook_holds(batches, assignment):
+    """Hostile text, huge values and crashes in one submission never stop the writing of anyone's
+    feedback; nothing a student wrote reaches the files as markup or a terminal sequence."""
+    results, done = batches(assignment)
+    out = Path(done.args[done.args.index("--feedback") + 1])
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == len(results)
+    for student in written:
+        markdown = (out / student / "feedback.md").read_text(encoding="utf-8")
+        page = (out / student / "feedback.html").read_text(encoding="utf-8")
+        assert "\x1b" not in markdown + page and "<script>" not in markdown + page, student
+    rows = (out.parent / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == len(results) + 1
