@@ -9,11 +9,13 @@ import csv
 import datetime
 import json
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import escape
 from .config import Assignment
 from .errors import InstructorError
 from .results import Result
@@ -23,15 +25,15 @@ __all__ = ["CSV_COLUMNS", "course_id", "gradescope_results", "record_in_gradeboo
 # nbgrader export's own header, then one column per exercise
 CSV_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
                "late_submission_penalty", "score", "max_score")
+MAX_STAMP_BYTES = 256  # nbgrader writes one line such as "2024-02-01 13:37:00.123456 UTC"
 
 
 def submission_time(path: Path) -> datetime.datetime | None:
-    """nbgrader's ``timestamp.txt`` next to a submitted notebook, if there is one."""
-    stamp = Path(path).parent / "timestamp.txt"
-    try:
-        text = stamp.read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
+    """nbgrader's ``timestamp.txt`` next to a submitted notebook, if there is one.
+
+    It sits in a folder the student writes, so it is read only if it is a regular file (never
+    through a link, never a FIFO that would block or a device), and at most MAX_STAMP_BYTES."""
+    text = (_read_small_file(Path(path).parent / "timestamp.txt", MAX_STAMP_BYTES) or "").strip()
     for pattern in ("%Y-%m-%d %H:%M:%S.%f %Z", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.datetime.strptime(text, pattern)
@@ -40,19 +42,42 @@ def submission_time(path: Path) -> datetime.datetime | None:
     return None
 
 
+def _read_small_file(path: Path, limit: int) -> str | None:
+    """The UTF-8 text of ``path`` if it is a regular file of at most ``limit`` bytes, else None."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        data = os.read(descriptor, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def write_csv(path: Path, assignment: Assignment, graded: Sequence[tuple[str, Result]]) -> None:
-    """nbgrader export's columns, then one column of points per exercise."""
+    """nbgrader export's columns, then one column of points per exercise. Text cells go through
+    :func:`escape.csv_cell`: a student id such as ``=HYPERLINK(...)`` stays text in a spreadsheet."""
     exercises = list(assignment.exercises) or list(dict.fromkeys(e.name for _, r in graded for e in r.exercises))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*CSV_COLUMNS, *exercises])
+        writer.writerow([escape.csv_cell(column) for column in (*CSV_COLUMNS, *exercises)])
         for student, result in graded:
             stamp = submission_time(Path(result.submission))
             points = {e.name: e.points for e in result.exercises}
-            writer.writerow([assignment.name, "", stamp.isoformat(sep=" ") if stamp else "", student, "", "", "",
-                             result.points, 0.0, result.points, result.max_points,
-                             *(points.get(name, "") for name in exercises)])
+            row = [assignment.name, "", stamp.isoformat(sep=" ") if stamp else "", student, "", "", "",
+                   result.points, 0.0, result.points, result.max_points, *(points.get(name, "") for name in exercises)]
+            writer.writerow([escape.csv_cell(cell) for cell in row])
 
 
 def course_id(root: Path | None) -> str:

@@ -1,11 +1,17 @@
-"""Results as people read them: terminal tables for instructors, a check table for students."""
+"""Results as people read them: terminal tables for instructors, a check table for students.
+
+Every piece of text here that we did not write (paths, names, messages, hints, notes) goes through
+:mod:`.escape` for its format, so a student's text can neither move the terminal's cursor nor add
+HTML. Instructors read ``instructor_message`` (a hidden check's values included); students read
+``message``.
+"""
 
 from __future__ import annotations
 
-import html
 import textwrap
 from collections.abc import Sequence
 
+from . import escape
 from .results import CheckResult, ExerciseResult, Result
 
 __all__ = ["CheckReport", "class_table", "submission_report"]
@@ -18,7 +24,13 @@ def _points(points: float, max_points: float) -> str:
     return f"{points:g}/{max_points:g}"
 
 
+def _mark(status: str) -> str:
+    """The status's mark; a status we do not know (a results file from elsewhere) shown as itself."""
+    return _MARK.get(status) or escape.terminal_line(status)
+
+
 def _wrap(text: str, indent: str) -> str:
+    """``text`` (already escaped for a terminal) wrapped to WIDTH, each line indented."""
     lines = []
     for paragraph in text.splitlines() or [""]:
         lines += textwrap.wrap(paragraph, WIDTH - len(indent)) or [""]
@@ -26,38 +38,45 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def submission_report(result: Result, *, show_hidden: bool = True) -> str:
-    """One submission: a line per exercise, then what went wrong and the hint."""
-    lines = [f"{result.submission}  ({result.assignment}): {_points(result.points, result.max_points)} points"]
+    """One submission, for the instructor: a line per exercise, then what went wrong (hidden checks
+    with their full message, the values included) and the hint."""
+    lines = [f"{escape.terminal_line(result.submission)}  ({escape.terminal_line(result.assignment)}): "
+             f"{_points(result.points, result.max_points)} points"]
     if result.problem:
-        lines.append(_wrap(f"! {result.problem}", "  "))
-    width = max((len(e.name) for e in result.exercises), default=10)
-    for exercise in result.exercises:
-        lines.append(f"  {exercise.name:<{width}}  {_points(exercise.points, exercise.max_points):>7}  {_MARK[exercise.status]}")
+        lines.append(_wrap(f"! {escape.terminal(result.problem)}", "  "))
+    names = [escape.terminal_line(e.name) for e in result.exercises]
+    width = max((len(name) for name in names), default=10)
+    for name, exercise in zip(names, result.exercises, strict=True):
+        lines.append(f"  {name:<{width}}  {_points(exercise.points, exercise.max_points):>7}  {_mark(exercise.status)}")
         for check in exercise.checks:
             if check.status != "passed" and (show_hidden or not check.hidden):
-                lines.append(_describe_check(check, "      "))
+                lines.append(_describe_check(check, check.instructor_message, "      "))
     troubled = [c for c in result.cells if c.status != "ok"]
     if troubled:
         lines.append("  cells that did not run cleanly (the grader went on after each):")
-        lines += [_wrap(f"cell {c.number}: {c.status}: {c.message}", "      ") for c in troubled]
-    lines += [_wrap(f"note: {note}", "  ") for note in result.notes]
+        lines += [_wrap(f"cell {c.number}: {escape.terminal_line(c.status)}: {escape.terminal(c.message)}", "      ")
+                  for c in troubled]
+    lines += [_wrap(f"note: {escape.terminal(note)}", "  ") for note in result.notes]
     return "\n".join(lines)
 
 
-def _describe_check(check: CheckResult, indent: str) -> str:
-    text = f"{check.name}{' (hidden)' if check.hidden else ''}: {check.message}"
+def _describe_check(check: CheckResult, message: str, indent: str) -> str:
+    """A check that did not pass, with ``message`` (the student's or the instructor's), hint and seed."""
+    text = f"{escape.terminal_line(check.name)}{' (hidden)' if check.hidden else ''}: {escape.terminal(message)}"
     if check.hint:
-        text += f"\nHint: {check.hint}"
+        text += f"\nHint: {escape.terminal(check.hint)}"
     if check.seed is not None:
         text += f"\n(seed {check.seed})"
     return _wrap(text, indent)
 
 
 def class_table(results: Sequence[Result]) -> str:
-    """Every submission against every exercise, numbered columns with a legend, then the findings."""
+    """Every submission against every exercise, numbered columns with a legend, then the findings
+    (for the instructor: hidden checks' full messages)."""
     if not results:
         return "no submissions"
     exercises = [e.name for e in results[0].exercises]
+    columns = [escape.terminal_line(e) for e in exercises]
     names = [_short(r.submission) for r in results]
     width = max(len("submission"), *(len(n) for n in names))
     header = f"{'submission':<{width}}  " + " ".join(f"{i + 1:>5}" for i in range(len(exercises))) + "   total"
@@ -66,7 +85,7 @@ def class_table(results: Sequence[Result]) -> str:
         cells = " ".join(f"{_cell(result, e):>5}" for e in exercises)
         lines.append(f"{name:<{width}}  {cells}  {_points(result.points, result.max_points):>6}")
     lines.append("")
-    lines.append("columns: " + ", ".join(f"{i + 1} {e}" for i, e in enumerate(exercises)))
+    lines.append("columns: " + ", ".join(f"{i + 1} {e}" for i, e in enumerate(columns)))
     findings = [_finding(name, r) for name, r in zip(names, results, strict=True)]
     findings = [f for f in findings if f]
     if findings:
@@ -79,18 +98,19 @@ def _cell(result: Result, exercise: str) -> str:
         found = result.exercise(exercise)
     except KeyError:
         return "-"
-    return f"{found.points:g}" + ("" if found.status in ("passed", "failed") else found.status[0].upper())
+    return f"{found.points:g}" + ("" if found.status in ("passed", "failed") else escape.terminal_line(found.status[:1].upper()))
 
 
 def _short(path: str) -> str:
+    """The file's name without its suffix, escaped: a row of the table stays one line."""
     name = path.rsplit("/", 1)[-1]
-    return name.removesuffix(".ipynb").removesuffix(".py")
+    return escape.terminal_line(name.removesuffix(".ipynb").removesuffix(".py"))
 
 
 def _finding(name: str, result: Result) -> str:
     wrong = [e for e in result.exercises if e.status != "passed"]
     if result.problem:
-        return _wrap(f"{name}: {result.problem}", "  ")
+        return _wrap(f"{name}: {escape.terminal(result.problem)}", "  ")
     if not wrong or len(wrong) == len(result.exercises) and all(e.status == "missing" for e in wrong):
         return "" if not wrong else f"  {name}: nothing implemented yet"
     parts = [_exercise_line(e) for e in wrong]
@@ -98,9 +118,10 @@ def _finding(name: str, result: Result) -> str:
 
 
 def _exercise_line(exercise: ExerciseResult) -> str:
-    text = f"{exercise.name} [{exercise.status}]: {exercise.message}"
+    text = (f"{escape.terminal_line(exercise.name)} [{escape.terminal_line(exercise.status)}]: "
+            f"{escape.terminal(exercise.instructor_message)}")
     if exercise.hint:
-        text += f" Hint: {exercise.hint}"
+        text += f" Hint: {escape.terminal(exercise.hint)}"
     return _wrap(textwrap.shorten(text, 600), "    ")
 
 
@@ -122,13 +143,13 @@ class CheckReport:
     def __str__(self) -> str:
         earned = sum(c.points for c in self.checks)
         total = sum(c.max_points for c in self.checks)
-        lines = [f"{self.title}: {earned:g}/{total:g} points from the public checks"]
+        lines = [f"{escape.terminal_line(self.title)}: {earned:g}/{total:g} points from the public checks"]
         for check in self.checks:
-            mark = "" if check.status == "passed" else f"  {_MARK[check.status]}"
-            lines.append(f"  [{'x' if check.status == 'passed' else ' '}] {check.exercise} › {check.name}"
-                         f"  {_points(check.points, check.max_points)}{mark}")
+            mark = "" if check.status == "passed" else f"  {_mark(check.status)}"
+            lines.append(f"  [{'x' if check.status == 'passed' else ' '}] {escape.terminal_line(check.exercise)} › "
+                         f"{escape.terminal_line(check.name)}  {_points(check.points, check.max_points)}{mark}")
             if check.status != "passed":
-                lines.append(_describe_check(check, "        "))
+                lines.append(_describe_check(check, check.message, "        "))
         if self.passed:
             lines.append("All public checks pass. Hidden checks with other inputs run when your work is graded.")
         return "\n".join(lines)
@@ -142,11 +163,11 @@ class CheckReport:
                    "Some checks fail: read the message and the hint, fix the function, run its cell, and check again.")
         return (
             '<div class="calc4ml-check" style="font-family: sans-serif; max-width: 60em">'
-            f"<p><b>{html.escape(self.title)}</b>: {earned:g}/{total:g} points from the public checks</p>"
+            f"<p><b>{escape.html(self.title)}</b>: {earned:g}/{total:g} points from the public checks</p>"
             '<table style="border-collapse: collapse; width: 100%; margin: 0">'
             "<tr><th style='text-align:left; width:2em'></th><th style='text-align:left; width:30%'>check</th>"
             "<th style='text-align:left; width:5em'>points</th><th style='text-align:left'>what we found</th></tr>"
-            f"{rows}</table><p>{html.escape(verdict)}</p></div>"
+            f"{rows}</table><p>{verdict}</p></div>"
         )
 
 
@@ -154,16 +175,16 @@ def _html_row(check: CheckResult) -> str:
     good = check.status == "passed"
     colour = "#e6f4ea" if good else "#fce8e6"
     symbol = "&#10004;" if good else "&#10008;"
-    detail = "" if good else html.escape(check.message)
+    detail = "" if good else escape.html(check.message)
     if check.hint and not good:
-        detail += f"<br><i>Hint: {html.escape(check.hint)}</i>"
+        detail += f"<br><i>Hint: {escape.html(check.hint)}</i>"
     if not good and check.seed is not None:
         detail += f"<br><small>seed {check.seed}</small>"
     cell = "padding:4px 8px; text-align:left; vertical-align:top"
     return (
         f"<tr style='background:{colour}; border-top: 1px solid #ddd'>"
         f"<td style='{cell}; color:{'#1e7b4f' if good else '#c0392b'}'>{symbol}</td>"
-        f"<td style='{cell}'>{html.escape(check.exercise)} › {html.escape(check.name)}</td>"
+        f"<td style='{cell}'>{escape.html(check.exercise)} › {escape.html(check.name)}</td>"
         f"<td style='{cell}'>{_points(check.points, check.max_points)}</td>"
         f"<td style='{cell}'>{detail}</td></tr>"
     )
