@@ -9,6 +9,12 @@ kills never depend on the executor, and the sandbox applies on every worker.
 A batch killed at any moment (even with SIGKILL) loses nothing it saved: ``ResultStore`` writes
 each result to a temporary file, syncs it and renames it into place. Re-running skips every
 submission whose stored result was made from the same file by the same checks and engine.
+
+Everything a student controls is bounded here too: discovery walks folders without recursion,
+never follows a link and stops at a depth no layout needs; student ids (file and folder names,
+which need not be UTF-8) are cleaned before they are printed or saved; a file is hashed in chunks,
+and not at all over the size a submission may have; and whatever escapes grading one submission
+becomes that submission's "not graded" result, never the end of the batch.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import resource
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,11 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from . import escape
 from .config import Assignment
 from .errors import InfrastructureError
 from .grade import grade_submission
 from .isolation import Sandbox
 from .plugin import Visibility
+from .read import MAX_SUBMISSION_BYTES
 from .results import Result
 
 __all__ = ["Progress", "ResultStore", "Task", "discover", "executor_for", "find_submissions", "grade_batch", "grade_many",
@@ -41,6 +49,13 @@ __all__ = ["Progress", "ResultStore", "Task", "discover", "executor_for", "find_
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 PACKAGE = Path(__file__).resolve().parent
+SKIPPED_FOLDERS = (".ipynb_checkpoints",)  # Jupyter's autosaves, never the submission
+# Folders looked into below the one given: nbgrader's submitted/<student>/<assignment>/<file> is
+# three levels down from the course folder; the rest is slack for archives unpacked into a folder.
+MAX_FOLDER_DEPTH = 8
+DIGEST_CHUNK_BYTES = 1024 * 1024  # memory held while hashing, whatever the file's size
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # O_NONBLOCK: a FIFO must not block the open
+MAX_ERROR_CHARS = 300  # of an unexpected error's message, quoted in a "not graded" result
 
 
 @dataclass(frozen=True)
@@ -55,23 +70,51 @@ class Task:
 
 
 def find_submissions(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders searched for notebooks and scripts (checkpoints skipped), sorted."""
+    """Files as given; folders searched for notebooks and scripts, sorted (see :func:`_walk`)."""
     found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*")
-                if p.suffix in SUBMISSION_SUFFIXES and p.is_file() and ".ipynb_checkpoints" not in p.parts
-            )
-        else:
-            found.append(path)
+    for path in map(Path, paths):
+        found += sorted(_walk(path)) if path.is_dir() else [path]  # a folder named here may be a link; none below it is
     return found
+
+
+def _walk(folder: Path) -> list[Path]:
+    """The notebooks and scripts under ``folder``: regular files only, no link followed (to a file or
+    to a folder), at most MAX_FOLDER_DEPTH folders down, checkpoints skipped. Iterative, so a
+    folder nested thousands deep costs nothing but the levels looked at."""
+    found: list[Path] = []
+    pending = [(folder, 0)]
+    while pending:
+        current, depth = pending.pop()
+        for entry in _entries(current):
+            kind = _kind(entry)
+            if kind == "folder" and depth < MAX_FOLDER_DEPTH and entry.name not in SKIPPED_FOLDERS:
+                pending.append((Path(entry.path), depth + 1))
+            elif kind == "file" and Path(entry.name).suffix in SUBMISSION_SUFFIXES:
+                found.append(Path(entry.path))
+    return found
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    """'folder', 'file' (a regular one) or '' for a link, a pipe, a device, a socket, or what cannot be looked at."""
+    try:
+        return "folder" if entry.is_dir(follow_symlinks=False) else "file" if entry.is_file(follow_symlinks=False) else ""
+    except OSError:
+        return ""
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:  # unreadable, or gone: nothing to grade there
+        return []
 
 
 def discover(paths: Iterable[Path], assignment: Assignment) -> list[Task]:
     """Tasks from files, flat folders of notebooks, or nbgrader's ``submitted/<student>/<assignment>/``.
 
-    In nbgrader's layout the student is the folder name; otherwise it is the file name.
+    In nbgrader's layout the student is the folder name; otherwise it is the file name. Either is
+    cleaned (:func:`escape.clean`): a name that is not UTF-8 still prints and saves.
     """
     tasks: list[Task] = []
     for path in paths:
@@ -87,23 +130,34 @@ def discover(paths: Iterable[Path], assignment: Assignment) -> list[Task]:
 def _nbgrader_students(folder: Path, assignment: Assignment) -> list[Task] | None:
     if not folder.is_dir():
         return None
-    if (folder / "submitted").is_dir() and not (folder / assignment.name).is_dir():
+    if _is_folder(folder / "submitted") and not _is_folder(folder / assignment.name):
         folder = folder / "submitted"
-    students = [d for d in sorted(folder.iterdir()) if (d / assignment.name).is_dir()]
+    students = [Path(e.path) for e in sorted(_entries(folder), key=lambda e: e.name)
+                if _kind(e) == "folder" and _is_folder(Path(e.path) / assignment.name)]
     if not students:
         return None
     tasks = []
     for student in students:
         notebook = student / assignment.name / assignment.notebook
-        candidates = [notebook] if notebook.exists() else find_submissions([student / assignment.name])
-        tasks += [Task(student.name, candidates[0])] if candidates else []
+        # The notebook itself even when it is not a regular file (a link, a pipe): reading it then
+        # refuses it with a message, so the student gets a verdict instead of vanishing.
+        candidates = [notebook] if os.path.lexists(notebook) else sorted(_walk(student / assignment.name))
+        tasks += [Task(escape.clean(student.name), candidates[0])] if candidates else []
     return tasks
+
+
+def _is_folder(path: Path) -> bool:
+    """A folder, and not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _student_of(path: Path, assignment: Assignment) -> str:
     if path.name == assignment.notebook and path.parent.name == assignment.name and path.parent.parent.name:
-        return path.parent.parent.name  # nbgrader's .../<student>/<assignment>/<assignment>.ipynb
-    return path.stem
+        return escape.clean(path.parent.parent.name)  # nbgrader's .../<student>/<assignment>/<assignment>.ipynb
+    return escape.clean(path.stem)
 
 
 def _unique(tasks: list[Task]) -> list[Task]:
@@ -120,13 +174,45 @@ def _unique(tasks: list[Task]) -> list[Task]:
 
 
 def file_name(student: str) -> str:
-    """A student id made safe to use as a file name."""
-    return re.sub(r"[^\w.-]", "_", student)
+    """A student id as a file name: one-to-one (two ids never share one) and never a path."""
+    return escape.file_name(student)
 
 
 def file_digest(path: Path) -> str:
+    """A submission's SHA-256, streamed in chunks; links are not followed. A file over the size a
+    submission may have is not read ('too-large:<bytes>': its size still tells a changed file), and
+    anything but a regular file is 'unreadable'; reading refuses both with a message."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return "unreadable"
+    with open(descriptor, "rb", buffering=0) as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return "unreadable"
+        if info.st_size > MAX_SUBMISSION_BYTES:
+            return f"too-large:{info.st_size}"
+        return _sha256(handle, info.st_size + 1)
+
+
+def _sha256(handle: Any, limit: int | None = None) -> str:
+    """The hex SHA-256 of what ``handle`` holds, or of its first ``limit`` bytes."""
+    digest = hashlib.sha256()
+    left = limit
+    while left is None or left > 0:
+        chunk = handle.read(DIGEST_CHUNK_BYTES if left is None else min(left, DIGEST_CHUNK_BYTES))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left = None if left is None else left - len(chunk)
+    return digest.hexdigest()
+
+
+def _course_digest(path: Path) -> str:
+    """A course file's SHA-256 (the instructor's own files: links followed, no size limit), streamed."""
+    try:
+        with open(path, "rb") as handle:
+            return _sha256(handle)
     except OSError:
         return "unreadable"
 
@@ -138,7 +224,7 @@ def assignment_digest(assignment: Assignment, seed: int | None) -> str:
     files += [p for p in (assignment.reference, assignment.mistakes) if p is not None]
     files += list(assignment.data_files()[1])
     for path in files:
-        digest.update(str(path.name).encode() + b"\0" + file_digest(path).encode())
+        digest.update(str(path.name).encode() + b"\0" + _course_digest(path).encode())
     return digest.hexdigest()
 
 
@@ -150,7 +236,11 @@ class ResultStore:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def path_for(self, student: str) -> Path:
-        return self.folder / f"{file_name(student)}.json"
+        """The student's file, always directly in the folder (file_name is never a path)."""
+        target = self.folder / f"{file_name(student)}.json"
+        if target.parent != self.folder:
+            raise ValueError(f"the student id {escape.clean(student)!r} would be saved outside {self.folder}")
+        return target
 
     def load(self, student: str) -> dict[str, Any] | None:
         try:
@@ -160,7 +250,7 @@ class ResultStore:
             return None
 
     def save(self, student: str, result: Result, submission: str, assignment: str) -> None:
-        document = {"student": student, "submission_sha256": submission, "assignment_sha256": assignment,
+        document = {"student": escape.clean(student), "submission_sha256": submission, "assignment_sha256": assignment,
                     "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "result": result.to_json()}
         target = self.path_for(student)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -225,12 +315,25 @@ def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int |
     try:
         result = grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed, junit_xml=junit_xml)
     except InfrastructureError as exc:
-        return Result(str(path), assignment.name, 0.0, 0.0, (), problem=f"not graded: {exc}")
+        return _not_graded(assignment, path, str(exc))
+    except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, a grader bug: this submission's, not the batch's
+        return _not_graded(assignment, path, f"the grader failed on this submission ({_error_text(exc)}); "
+                                             "this is not a verdict on the work: report it, and grade it again")
     peaks = {"worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
              "children_peak_mb": max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                                      children.CHILDREN_PEAK_KB) / 1024,
              "zygote_peak_mb": children.ZYGOTE_PEAK_KB / 1024}
     return dataclasses.replace(result, timings={**result.timings, **{k: round(v, 1) for k, v in peaks.items()}})
+
+
+def _not_graded(assignment: Assignment, path: Path, why: str) -> Result:
+    """A result that says the submission was not graded and why; never saved, so a rerun retries it."""
+    return Result(escape.clean(path), assignment.name, 0.0, 0.0, (), problem=f"not graded: {why}")
+
+
+def _error_text(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {escape.clean(error)}" if str(error) else type(error).__name__
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "..."
 
 
 def grade_many(assignment: Assignment, paths: Sequence[Path], sandbox: Sandbox, *,
@@ -305,7 +408,12 @@ def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox,
     }
     for future in as_completed(futures):
         task, digest = futures[future]
-        yield task, digest, future.result()
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001 - the worker died (killed for memory, a broken pool): this task's loss
+            result = _not_graded(assignment, task.path, f"the process grading it stopped ({_error_text(exc)}); "
+                                                        "grade it again")
+        yield task, digest, result
 
 
 class Progress:
@@ -325,10 +433,8 @@ class Progress:
         elapsed = time.monotonic() - self.started
         eta = elapsed / self.count * (self.total - self.count)
         status = f"[{self.count}/{self.total}] {self.failed} not graded, ETA {_clock(eta)}"
-        if self.live:
-            self._say(f"\r{status}  {task.student}: {result.points:g}/{result.max_points:g}\033[K")
-        else:
-            self._say(f"{status}  {task.student}: {result.points:g}/{result.max_points:g}\n")
+        line = f"{status}  {escape.terminal_line(task.student)}: {result.points:g}/{result.max_points:g}"
+        self._say(f"\r{line}\033[K" if self.live else f"{line}\n")
 
     def finish(self) -> None:
         if self.live and self.count:

@@ -15,11 +15,23 @@ import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import Assignment
-from .read import Notebook, parse_cell
+from .read import Notebook, all_nodes, parse_cell, why_unparsed
 
 __all__ = ["notes_for"]
+
+# Findings of cells this small are cached: the release's own cells recur in every submission. A
+# larger cell is one student's own, and caching it would only hold its text.
+CACHED_CELL_CHARS = 20_000
+CACHED_CELLS = 1024  # so the cache holds at most about 20 MB of source
+MAX_CODE_NOTES = 20  # distinct findings listed; more would bury the ones that matter
+MAX_LISTED_CELLS = 10  # cell numbers listed in one note
+MAX_SHOWN_CHARS = 60  # of a name or a path quoted in a note
+# A dotted name longer than this is no library function a note names; its shorter prefixes are
+# still looked at (each is a node of its own), so nothing is missed, and cost stays linear.
+MAX_DOTTED_PARTS = 10
 
 # Dotted names (after import aliases) that have no place in a calculus exercise.
 SUSPICIOUS_CALLS = {
@@ -51,37 +63,72 @@ def _looks_like_a_path(text: str) -> bool:
 
 def notes_for(notebook: Notebook, assignment: Assignment) -> list[str]:
     """Integrity notes about ``notebook`` as a submission for ``assignment``."""
-    notes = _code_notes(notebook)
+    found: dict[str, list[int]] = {}
+    unanalysed: dict[str, list[int]] = {}
+    defined: set[str] = set()
+    for cell in notebook.cells:  # one pass, each cell parsed once
+        analysis = _analysis(cell.source)
+        for what in analysis.findings:
+            found.setdefault(what, []).append(cell.number)
+        if analysis.unparsed:
+            unanalysed.setdefault(analysis.unparsed, []).append(cell.number)
+        defined.update(analysis.functions)
+    notes = _code_notes(found)
+    notes += [f"integrity: {_cells(cells)} could not be analysed ({why}); the code ran, but nothing checked it for "
+              "suspicious calls or the exercise's rules" for why, cells in unanalysed.items()]
     notes += _locked_cell_notes(notebook, assignment)
     if notebook.kernel and not notebook.kernel.startswith("python"):
-        notes.append(f"integrity: the notebook names the kernel {notebook.kernel!r}; it was graded with Python regardless")
-    notes += _other_assignment_note(notebook, assignment)
+        notes.append(f"integrity: the notebook names the kernel {_shown(notebook.kernel)!r}; "
+                     "it was graded with Python regardless")
+    notes += _other_assignment_note(defined, assignment)
     return notes
 
 
-def _code_notes(notebook: Notebook) -> list[str]:
-    found: dict[str, list[int]] = {}
-    for cell in notebook.cells:
-        for what in _cell_findings(cell.source):
-            found.setdefault(what, []).append(cell.number)
-    return [f"integrity: the code {what} (cell{'s' if len(cells) > 1 else ''} {_cells(cells)})"
-            for what, cells in found.items()]
+def _code_notes(found: dict[str, list[int]]) -> list[str]:
+    notes = [f"integrity: the code {what} ({_cells(cells)})" for what, cells in list(found.items())[:MAX_CODE_NOTES]]
+    if len(found) > MAX_CODE_NOTES:
+        notes.append(f"integrity: and {len(found) - MAX_CODE_NOTES} more findings of the same kinds")
+    return notes
 
 
 def _cells(numbers: list[int]) -> str:
-    return ", ".join(str(n) for n in dict.fromkeys(numbers))
+    distinct = list(dict.fromkeys(numbers))
+    shown = ", ".join(str(n) for n in distinct[:MAX_LISTED_CELLS])
+    more = f" and {len(distinct) - MAX_LISTED_CELLS} more" if len(distinct) > MAX_LISTED_CELLS else ""
+    return f"cell{'s' if len(distinct) > 1 else ''} {shown}{more}"
 
 
-@functools.lru_cache(maxsize=4096)
-def _cell_findings(source: str) -> tuple[str, ...]:
-    """What one cell's code does that deserves a note (cached: most cells are the release's own)."""
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "..."
+
+
+class _Analysis(NamedTuple):
+    findings: tuple[str, ...]  # what deserves a note
+    functions: tuple[str, ...]  # the functions the cell defines at top level
+    unparsed: str  # why a cell that may run could not be analysed ('' when it was, or is a syntax error)
+
+
+def _analysis(source: str) -> _Analysis:
+    return _cached_analysis(source) if len(source) <= CACHED_CELL_CHARS else _analyse(source)
+
+
+@functools.lru_cache(maxsize=CACHED_CELLS)
+def _cached_analysis(source: str) -> _Analysis:
+    return _analyse(source)
+
+
+def _analyse(source: str) -> _Analysis:
     tree = parse_cell(source)
-    return tuple(_suspicious(tree)) if tree is not None else ()
+    if tree is None:
+        return _Analysis((), (), why_unparsed(source))
+    functions = tuple(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
+    return _Analysis(tuple(dict.fromkeys(_suspicious(tree))), functions, "")
 
 
 def _suspicious(tree: ast.AST) -> Iterable[str]:
+    nodes = all_nodes(tree)
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
@@ -96,30 +143,36 @@ def _suspicious(tree: ast.AST) -> Iterable[str]:
                 yield f"imports {top}, which {SUSPICIOUS_MODULES[top]}"
             if top == "builtins":
                 yield "imports from builtins"
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+    libraries = {v.split(".")[0] for v in aliases.values()}
+    for node in nodes:
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            dotted = _resolved(node, aliases)
+            if dotted in SUSPICIOUS_CALLS:
+                yield f"uses {dotted}, which {SUSPICIOUS_CALLS[dotted]}"
+            elif dotted and dotted.startswith("builtins.") and isinstance(node.ctx, ast.Store):
+                yield f"assigns {_shown(dotted)}, which changes Python's built-ins"
+            elif dotted == "sys.modules":
+                yield "uses sys.modules, which reaches into loaded modules"
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 replaced = _resolved(target, aliases) if isinstance(target, ast.Attribute) else None
-                if replaced and replaced.split(".")[0] in {v.split(".")[0] for v in aliases.values()}:
-                    yield f"replaces {replaced}, part of an imported library"
-        dotted = _resolved(node, aliases)
-        if dotted in SUSPICIOUS_CALLS and isinstance(node, (ast.Name, ast.Attribute)):
-            yield f"uses {dotted}, which {SUSPICIOUS_CALLS[dotted]}"
-        elif dotted and dotted.startswith("builtins.") and isinstance(getattr(node, "ctx", None), ast.Store):
-            yield f"assigns {dotted}, which changes Python's built-ins"
-        elif dotted == "sys.modules":
-            yield "uses sys.modules, which reaches into loaded modules"
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _looks_like_a_path(node.value):
+                if replaced and replaced.split(".")[0] in libraries:
+                    yield f"replaces {_shown(replaced)}, part of an imported library"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _looks_like_a_path(node.value):
             yield f"mentions the path {node.value[:60]!r}"
 
 
 def _resolved(node: ast.AST, aliases: dict[str, str]) -> str | None:
-    if isinstance(node, ast.Name):
-        return aliases.get(node.id, node.id)
-    if isinstance(node, ast.Attribute):
-        inner = _resolved(node.value, aliases)
-        return f"{inner}.{node.attr}" if inner else None
-    return None
+    """'numpy.linalg.norm' for ``np.linalg.norm`` after ``import numpy as np``; None for anything but
+    a dotted name of at most MAX_DOTTED_PARTS parts."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute) and len(parts) < MAX_DOTTED_PARTS:
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(aliases.get(node.id, node.id))
+    return ".".join(reversed(parts))
 
 
 def _locked_cell_notes(notebook: Notebook, assignment: Assignment) -> list[str]:
@@ -152,12 +205,9 @@ def _release_cells(assignment: Assignment) -> dict[str, tuple[str, float | None]
     return {c.grade_id: (c.source, c.points) for c in filter(None, map(_locked_cell, cells))}
 
 
-def _other_assignment_note(notebook: Notebook, assignment: Assignment) -> list[str]:
-    defined: set[str] = set()
-    for tree in filter(None, (parse_cell(cell.source) for cell in notebook.cells)):
-        defined.update(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
+def _other_assignment_note(defined: set[str], assignment: Assignment) -> list[str]:
     if defined and not defined & set(assignment.exercises):
-        shown = ", ".join(sorted(defined)[:6])
+        shown = ", ".join(_shown(name) for name in sorted(defined)[:6])
         return [f"this notebook defines none of {assignment.name}'s functions (it defines {shown}); "
                 "is it the notebook of another assignment?"]
     return []

@@ -22,11 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InstructorError
-from .read import parse_cell
+from .read import all_nodes, parse_cell
 
 __all__ = ["Policy", "parse_policies", "violations"]
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+MAX_REPORTED = 10  # rule breaks listed for one exercise; the rest are counted
+MAX_SHOWN_CHARS = 60  # of a function name quoted in a verdict
+# No library path a rule names is this long; longer chains are still searched through their
+# prefixes, and the bound keeps the walk linear however long a chain a notebook writes.
+MAX_DOTTED_PARTS = 10
 
 
 @dataclass(frozen=True)
@@ -53,31 +58,58 @@ def parse_policies(table: Mapping[str, Any], source: str) -> dict[str, Policy]:
 
 def violations(sources: Iterable[str], function: str, policy: Policy) -> list[str]:
     """What ``function`` (and the notebook functions it calls) does that ``policy`` forbids."""
-    definitions, aliases = _index(tuple(sources))
+    functions, aliases = _index(tuple(sources))
     found: list[str] = []
-    for node in _reachable(definitions, function):
-        found += _forbidden_uses(node, policy.forbid, aliases)
+    for summary in _reachable(functions, function):
+        found += _forbidden_uses(summary, policy.forbid, aliases)
         if policy.vectorised:
-            found += [f"uses a Python loop in {node.name} (line {loop.lineno}); this exercise asks for vectorised numpy code"
-                      for loop in ast.walk(node) if isinstance(loop, _LOOPS)]
-    return list(dict.fromkeys(found))
+            found += [f"uses a Python loop in {_shown(summary.name)} (line {line}); this exercise asks for vectorised "
+                      "numpy code" for line in summary.loops]
+    found = list(dict.fromkeys(found))
+    if len(found) > MAX_REPORTED:
+        return [*found[:MAX_REPORTED], f"and {len(found) - MAX_REPORTED} more like these"]
+    return found
 
 
-@functools.lru_cache(maxsize=4)
-def _index(sources: tuple[str, ...]) -> tuple[dict[str, ast.FunctionDef], dict[str, str]]:
-    """The notebook's function definitions and import aliases, parsed once per submission (read-only)."""
-    definitions: dict[str, ast.FunctionDef] = {}
+@dataclass(frozen=True)
+class _Function:
+    """What the rules need from one function, kept instead of its syntax tree: the trees of a large
+    notebook weigh a hundred times its source, and this index outlives the call that built it."""
+
+    name: str
+    names: tuple[str, ...]  # the plain names it mentions, ordered by their last mention (as calls are followed)
+    dotted: tuple[tuple[str, int], ...]  # every dotted name it uses, with its line
+    loops: tuple[int, ...]  # the lines of its loops and comprehensions
+
+
+@functools.lru_cache(maxsize=1)
+def _index(sources: tuple[str, ...]) -> tuple[dict[str, _Function], dict[str, str]]:
+    """The notebook's functions and import aliases, found once per submission (one submission is
+    checked at a time, so only the last one is kept)."""
+    functions: dict[str, _Function] = {}
     aliases: dict[str, str] = {}
     for tree in (parse_cell(source) for source in sources):
         for node in tree.body if tree else ():
             if isinstance(node, ast.FunctionDef):
-                definitions[node.name] = node  # the last definition wins, as when the notebook runs
+                functions[node.name] = _summary(node)  # the last definition wins, as when the notebook runs
         _collect_aliases(tree, aliases)
-    return definitions, aliases
+    return functions, aliases
+
+
+def _summary(function: ast.FunctionDef) -> _Function:
+    nodes = all_nodes(function)
+    names = [n.id for n in nodes if isinstance(n, ast.Name)]
+    dotted = ((_dotted(n), getattr(n, "lineno", function.lineno)) for n in nodes)
+    return _Function(
+        name=function.name,
+        names=tuple(reversed(dict.fromkeys(reversed(names)))),
+        dotted=tuple(dict.fromkeys((name, line) for name, line in dotted if name is not None)),
+        loops=tuple(n.lineno for n in nodes if isinstance(n, _LOOPS)),
+    )
 
 
 def _collect_aliases(tree: ast.AST | None, aliases: dict[str, str]) -> None:
-    for node in ast.walk(tree) if tree else ():
+    for node in all_nodes(tree) if tree else ():
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -89,37 +121,42 @@ def _collect_aliases(tree: ast.AST | None, aliases: dict[str, str]) -> None:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
-def _reachable(definitions: dict[str, ast.FunctionDef], start: str) -> list[ast.FunctionDef]:
-    seen, queue = [], [start]
+def _reachable(functions: dict[str, _Function], start: str) -> list[_Function]:
+    seen: dict[str, _Function] = {}
+    queue = [start]
     while queue:
         name = queue.pop()
-        node = definitions.get(name)
-        if node is None or node in seen:
+        summary = functions.get(name)
+        if summary is None or name in seen:
             continue
-        seen.append(node)
-        queue += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in definitions]
-    return seen
+        seen[name] = summary
+        queue += [n for n in summary.names if n in functions]
+    return list(seen.values())
 
 
-def _forbidden_uses(function: ast.FunctionDef, forbid: tuple[str, ...], aliases: dict[str, str]) -> list[str]:
+def _forbidden_uses(function: _Function, forbid: tuple[str, ...], aliases: dict[str, str]) -> list[str]:
     found = []
-    for node in ast.walk(function):
-        dotted = _dotted(node)
-        if dotted is None:
-            continue
+    for dotted, line in function.dotted:
         head, _, rest = dotted.partition(".")
         resolved = aliases.get(head, head) + (f".{rest}" if rest else "")
         for name in forbid:
             if resolved == name or resolved.startswith(name + "."):
-                line = getattr(node, "lineno", function.lineno)
-                found.append(f"uses {name} in {function.name} (line {line}), which this exercise forbids")
+                found.append(f"uses {name} in {_shown(function.name)} (line {line}), which this exercise forbids")
     return found
 
 
 def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else None
-    return None
+    """'np.gradient' for that attribute chain; None for anything else, or for a chain longer than
+    MAX_DOTTED_PARTS (its shorter prefixes are nodes of their own, so a forbidden name is still found)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute) and len(parts) < MAX_DOTTED_PARTS:
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= MAX_SHOWN_CHARS else name[:MAX_SHOWN_CHARS] + "..."

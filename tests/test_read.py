@@ -78,3 +78,81 @@ def test_cells_with_odd_shapes_are_tolerated(tmp_path):
     path = tmp_path / "a.ipynb"
     path.write_text(notebook(code(None), code(["a = 1\n", 7, "b = 2"]), "not a cell", {"cell_type": "raw", "source": "x"}))
     assert [c.source for c in read_submission(path).cells] == ["", "a = 1\nb = 2"]
+
+
+NBCONVERT_EXPORT = """#!/usr/bin/env python
+# coding: utf-8
+
+# # Week 3: a single perceptron
+#
+# Run every cell in order; `w3_unittest` checks your work.
+
+# In[1]:
+
+
+import numpy as np
+import w3_unittest
+get_ipython().run_line_magic('matplotlib', 'inline')
+
+
+# ## Exercise 1
+#
+# Write `layer_sizes`.
+
+# In[2]:
+
+
+def layer_sizes(X, Y):
+    return (X.shape[0], Y.shape[0])
+
+
+# In[ ]:
+
+
+w3_unittest.test_layer_sizes(layer_sizes)
+
+"""
+
+
+def test_an_nbconvert_export_splits_at_its_in_markers(tmp_path):
+    path = tmp_path / "week3.py"
+    path.write_text(NBCONVERT_EXPORT)
+    read = read_submission(path)
+    assert [(c.number, c.line, c.first_line) for c in read.cells] == [(1, 8, "# In[1]:"), (2, 20, "# In[2]:"),
+                                                                        (3, 27, "# In[ ]:")]
+    assert "import w3_unittest" in read.cells[0].source and "def layer_sizes" in read.cells[1].source
+    assert read.cells[1].label == "cell 2 (line 20)" and "at its cell markers" in read.notes[0]
+    lines = NBCONVERT_EXPORT.splitlines()
+    for cell in read.cells:  # a line of a cell is a line of the file
+        assert cell.source.splitlines() == lines[cell.line - 1:cell.line - 1 + len(cell.source.splitlines())]
+
+
+def test_a_script_without_markers_gets_a_cell_per_statement(tmp_path):
+    path = tmp_path / "plain.py"
+    path.write_text('#!/usr/bin/env python\n"""Week 3."""\nimport numpy as np\nimport w3_unittest  # not there\n\n'
+                    "a = 1; b = 2\n\n\n@functools.cache\ndef f(x):\n    y = x\n\n    return y\n"
+                    "if a:\n    c = 1\nelse:\n    c = 2\n%matplotlib inline\n")
+    read = read_submission(path)
+    assert [(c.line, c.source.splitlines()[0]) for c in read.cells] == [
+        (2, '"""Week 3."""'), (3, "import numpy as np"), (4, "import w3_unittest  # not there"), (6, "a = 1; b = 2"),
+        (9, "@functools.cache"), (14, "if a:"), (18, "get_ipython().run_line_magic('matplotlib', 'inline')")]
+    assert read.cells[4].source == "@functools.cache\ndef f(x):\n    y = x\n\n    return y\n"
+    assert "one per top-level statement" in read.notes[0]
+
+
+def test_a_script_that_does_not_parse_is_split_at_blank_lines_then_at_statements(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("import w3_unittest\nimport numpy as np\n\ndef f(x):\n    y = x\n\n    return y\n\ndef g(:\n    pass\n\n"
+                    "try:\n    import w3_unittest\n\nexcept ImportError:\n    pass\n# a comment\n\n%matplotlib inline\n")
+    read = read_submission(path)
+    assert [(c.number, c.line, c.first_line) for c in read.cells] == [
+        (1, 1, "import w3_unittest"), (2, 2, "import numpy as np"), (3, 4, "def f(x):"), (4, 9, "def g(:"), (5, 12, "try:"),
+        (6, 19, "get_ipython().run_line_magic('matplotlib', 'inline')")]
+    assert "except ImportError" in read.cells[4].source and "at blank lines" in read.notes[0]
+    assert [compile(c.source, "cell", "exec") for c in read.cells if c.number != 4]
+
+
+def test_notebook_cells_have_no_line():
+    from autograder.read import Cell
+
+    assert Cell(4, "x = 1").line is None and Cell(4, "x = 1").label == "cell 4"
