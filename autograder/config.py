@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .contract import ContractRule, parse_contracts
 from .errors import InstructorError
 from .policy import Policy, parse_policies
 
@@ -81,6 +82,7 @@ class Assignment:
     exercises: tuple[str, ...]  # in the notebook's order
     policies: Mapping[str, Policy]  # rules on how an exercise may be solved (policy.py)
     preload: tuple[str, ...] = DEFAULT_PRELOAD  # imported before the notebook runs (once per zygote)
+    contracts: tuple[ContractRule, ...] = ()  # other courses' notebooks and what they promise (contract.py)
 
     @property
     def check_files(self) -> tuple[Path, ...]:
@@ -123,6 +125,7 @@ class Assignment:
             exercises=_names_setting(settings, "exercises", source),
             policies=parse_policies(settings.get("policy", {}), source),
             preload=_names_setting(settings, "preload", source) if "preload" in settings else DEFAULT_PRELOAD,
+            contracts=parse_contracts(settings.get("contracts", {}), source),
         )
 
     def data_files(self) -> tuple[Path, tuple[Path, ...]]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from .config import Assignment, Limits
+from .contract import OURS, choose_contract, release_sources, without_template_asserts
 from .errors import UnreadableSubmission
 from .integrity import notes_for
 from .isolation import Sandbox
@@ -41,10 +43,15 @@ def grade_submission(
         checks = run_checks(run, junit_xml)
         return score(str(path), assignment.name, assignment.exercises, checks, problem=str(exc), seed=seed,
                      duration_seconds=time.monotonic() - started)
-    with SandboxRuntime(notebook.cells, limits or assignment.limits, sandbox, seed, assignment.preload) as runtime:  # run
-        run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed)
+    contract = choose_contract(assignment.contracts, (cell.source for cell in notebook.cells))  # its promises
+    release = release_sources(assignment.release_dir / assignment.notebook if assignment.release_dir else None)
+    cells, template_notes = without_template_asserts(notebook.cells, release)
+    with SandboxRuntime(cells, limits or assignment.limits, sandbox, seed, assignment.preload) as runtime:  # run
+        run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed, contract=contract)
         checks = run_checks(run, junit_xml)  # check
-    notes = [*notebook.notes, *notes_for(notebook, assignment), *runtime.notes,
+    contract_note = [] if contract is OURS else [f"graded under the contract of {contract.name}, which the notebook was "
+                                                 f"written for: {_settings(contract.settings)}"]
+    notes = [*notebook.notes, *contract_note, *template_notes, *notes_for(notebook, assignment), *runtime.notes,
              *(f"grader error: {e}" for e in run.grader_errors)]
     wall = time.monotonic() - started
     overhead = max(wall - runtime.cell_seconds - run.check_seconds, 0.0)
@@ -70,3 +77,7 @@ def oracles(assignment: Assignment, live: bool) -> tuple[Oracle | None, Oracle |
         Oracle(None, ReplaySource.load(assignment.cases, "reference"), "reference"),
         Oracle(None, ReplaySource.load(assignment.cases, "mistakes"), "mistakes"),
     )
+
+
+def _settings(settings: Mapping[str, object]) -> str:
+    return ", ".join(f"{key} = {value!r}" for key, value in settings.items()) or "no settings"

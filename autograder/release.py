@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from .config import ASSIGNMENT_FILE, PUBLIC_CASES, PUBLIC_CHECKS, STUDENT_CHECKS_DIR, Assignment, Limits
+from .contract import OURS
 from .errors import InstructorError
 from .numeric import force_mistakes
 from .oracle import Oracle, RecordingSource, cases_differences, cases_document, load_cases, load_module, write_cases
@@ -90,13 +91,16 @@ def record_cases(assignment: Assignment) -> dict[str, dict[str, object]]:
     # for a call then changes what its functions see (their own globals), as in a real notebook,
     # while the oracle keeps answering from the untouched first copy.
     student = load_module(assignment.reference, "reference_as_student")
-    runtime = LocalRuntime(vars(student), Limits(call_seconds=60))
-    run = CheckRun(assignment, Submission(runtime), reference, mistakes, "public", seed=assignment.seed)
-    with force_mistakes():
-        results = run_checks(run)
-    failed = [f"{r.exercise} › {r.name}: {r.message}" for r in results if r.status != "passed"]
-    if failed:
-        raise InstructorError("the reference fails public checks, so no cases were recorded:\n" + "\n".join(failed))
+    for contract in (OURS, *(rule.contract for rule in assignment.contracts)):  # the inputs each contract's checks make
+        runtime = LocalRuntime(vars(student), Limits(call_seconds=60))
+        run = CheckRun(assignment, Submission(runtime), reference, mistakes, "public", seed=assignment.seed,
+                       contract=contract)
+        with force_mistakes():
+            results = run_checks(run)
+        failed = [f"{r.exercise} › {r.name}: {r.message}" for r in results if r.status != "passed"]
+        if failed:
+            raise InstructorError(f"the reference fails public checks (under the contract of {contract.name}), so no "
+                                  "cases were recorded:\n" + "\n".join(failed))
     return records
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import STUDENT_CHECKS_DIR, Assignment, find_course_root
+from .contract import choose_contract
 from .errors import GraderError, InstructorError
 from .plugin import CheckRun, Visibility, run_checks
 from .report import CheckReport
@@ -94,7 +95,9 @@ def run_in_kernel(assignment: Assignment, namespace: dict[str, Any], visibility:
 
     reference, mistakes = oracles(assignment, live=visibility == "all")
     runtime = LocalRuntime(namespace, assignment.limits)
-    run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, assignment.seed)
+    contract = choose_contract(assignment.contracts, (cell.source for cell in runtime.cells))
+    run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, assignment.seed,
+                   contract=contract)
     checks = run_checks(run)
     return score("this notebook", assignment.name, assignment.exercises, checks, seed=assignment.seed)
 

@@ -148,9 +148,9 @@ def check_nn_model_leaves_data_alone_and_reports_cost(submission, reference, rng
 
 
 @pytest.mark.exercise("predict", points=1)
-def check_predict_notebook_shape(submission, reference, rng):
+def check_predict_notebook_shape(submission, reference, rng, contract):
     """Two features, five hidden units, forty examples."""
     X, params = public.predict_case(rng, 2, 5, 40)
     expected = reference.predict(X, params)
     predict = submission.predict.with_options(replace=public.stand_ins(reference, ("forward_propagation", "sigmoid")))
-    public.expect_predictions(public.call_predict(submission, predict, X, params), expected, 40)
+    public.expect_predictions(public.call_predict(submission, predict, X, params), expected, 40, contract)
