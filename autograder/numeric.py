@@ -40,6 +40,8 @@ __all__ = [
     "expect_function",
     "expect_tuple",
     "jax_gradient",
+    "jax_shape",
+    "jax_vjp",
     "relative_error",
 ]
 
@@ -83,10 +85,14 @@ def expect_array(
 
 
 def expect_bool_array(
-    got: Any, *, name: str, shape: Sequence[int], shape_hints: Mapping[tuple[int, ...], str] | None = None
+    got: Any, *, name: str, shape: Sequence[int], shape_hints: Mapping[tuple[int, ...], str] | None = None,
+    zeros_and_ones: bool = False,
 ) -> np.ndarray:
-    """Climb type → shape → dtype for an array of booleans (e.g. predictions)."""
+    """Climb type → shape → dtype for an array of booleans (e.g. predictions). With ``zeros_and_ones``
+    (a notebook whose contract documents the classes as 0 and 1), integers 0 and 1 count as the classes."""
     array = _expect_ndarray(got, name, tuple(shape), shape_hints)
+    if zeros_and_ones and array.dtype.kind in "iuf" and array.size and np.isin(array, (0, 1)).all():
+        return array.astype(bool)
     if array.dtype.kind != "b":
         values = "0/1 numbers" if array.size and np.isin(array, (0, 1)).all() else f"{array.dtype} numbers"
         raise _failure(
@@ -454,6 +460,32 @@ def jax_gradient(function: Callable[..., Any], argnums: int | tuple[int, ...], *
 def jax_hessian(function: Callable[..., Any], *args: Any) -> np.ndarray:
     """``jax.hessian(function)(*args)`` in float64, as a numpy array."""
     return np.asarray(_transformed("hessian", function, 0, args), dtype=np.float64)
+
+
+def jax_vjp(function: Callable[..., Any], args: Sequence[Any], cotangent: Any) -> tuple[np.ndarray, ...]:
+    """The vector-Jacobian product of ``function`` at ``args`` with ``cotangent``, in float64: the gradient
+    of ⟨cotangent, function(args)⟩ with respect to every argument."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        inputs = [jnp.asarray(a, dtype=jnp.float64) for a in args]
+        _, pullback = jax.vjp(function, *inputs)
+        return tuple(np.asarray(g, dtype=np.float64) for g in pullback(jnp.asarray(cotangent, dtype=jnp.float64)))
+
+
+def jax_shape(function: Callable[..., Any], specs: Sequence[Sequence[Any]]) -> tuple[list[int], str]:
+    """The shape and dtype ``function`` returns for inputs of these shapes and dtypes, without computing it.
+    A function computing in float64 answers float32 to float32 inputs, as the student's JAX would."""
+    import jax
+
+    with jax.enable_x64(True):
+        result = jax.eval_shape(function, *(jax.ShapeDtypeStruct(tuple(shape), dtype) for shape, dtype in specs))
+    dtype = np.dtype(result.dtype)
+    floats = [np.dtype(d) for _, d in specs if np.dtype(d).kind == "f"]
+    if dtype.kind == "f" and floats and all(d.itemsize == 4 for d in floats):
+        dtype = np.dtype(np.float32)
+    return list(result.shape), dtype.name
 
 
 def _transformed(kind: str, function: Callable[..., Any], argnums: int | tuple[int, ...], args: tuple[Any, ...]) -> Any:

@@ -62,6 +62,7 @@ __all__ = [
 CASES_FORMAT = "calc4ml-public-cases"
 CASES_VERSION = 2  # 2: answers found by their questions within a tolerance (1 keyed them by their bits)
 SAME_QUESTION = TOLERANCE["same_question"]
+SAME_QUESTION_FLOAT32 = TOLERANCE["same_question_float32"]
 # Two recordings agree when every answer is within the checks' own float64 tolerance: a
 # difference below it cannot change a verdict, and a changed reference or check is far above it.
 SAME_ANSWER = TOLERANCE["float64"]
@@ -101,14 +102,14 @@ def question_key(question: Any) -> str:
 
 
 def normalise(value: Any) -> Any:
-    """A question's inputs as they are compared: numbers as floats, numeric arrays as float64,
-    tuples as lists, tables as their columns, index and values, SymPy expressions as their structure."""
+    """A question's inputs as they are compared: numbers (0-d arrays too) as floats, numeric arrays as
+    float64, tuples as lists, tables as their columns, index and values, SymPy expressions as their structure."""
     if isinstance(value, (list, tuple)):
         return [normalise(v) for v in value]
     if isinstance(value, dict):
         return {k: normalise(v) for k, v in value.items()}
     if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
-        return value.astype(np.float64)
+        return float(value) if value.ndim == 0 else value.astype(np.float64)  # a 0-d array is a number (JAX's scalars)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -128,6 +129,14 @@ def skeleton(value: Any) -> Any:
     if isinstance(value, dict):
         return ("d", *sorted(((repr(k), skeleton(v)) for k, v in value.items()), key=lambda kv: kv[0]))
     return ("v", type(value).__name__, repr(value))
+
+
+def _holds_float32(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_holds_float32(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_float32(v) for v in value.values())
+    return isinstance(value, (np.ndarray, np.floating)) and value.dtype == np.float32
 
 
 Signature = list[list[Any]]  # [[name, has_default, default], ...] of positional-or-keyword parameters
@@ -174,11 +183,14 @@ class QuestionIndex:
         self.buckets.setdefault(skeleton(normalised), []).append((normalised, item))
 
     def find(self, question: Any) -> Any | None:
+        """The item of the closest recorded question within tolerance: ``same_question``, or
+        ``same_question_float32`` when the question's inputs are float32 (a student's JAX)."""
+        tolerance = SAME_QUESTION_FLOAT32 if _holds_float32(question) else SAME_QUESTION
         normalised = normalise(question)
         best: tuple[float, Any] | None = None
         for recorded, item in self.buckets.get(skeleton(normalised), ()):
-            error = distance(normalised, recorded, SAME_QUESTION)
-            if error <= SAME_QUESTION.rtol and (best is None or error < best[0]):
+            error = distance(normalised, recorded, tolerance)
+            if error <= tolerance.rtol and (best is None or error < best[0]):
                 best = (error, item)
         return best[1] if best is not None else None
 
@@ -485,6 +497,22 @@ class Oracle:
 
         return ask
 
+    def vjp(self, name: str, args: list[Any], cotangent: Any) -> tuple[Any, ...]:
+        """The vector-Jacobian product of the reference function ``name`` at ``args`` (the gradient of
+        ⟨cotangent, name(args)⟩ with respect to each argument), for a stand-in inside jax.grad."""
+        from .numeric import jax_vjp
+
+        question: tuple[Any, ...] = ("vjp", name, list(args), {"cotangent": cotangent}, None)
+        return self._source.answer(question, lambda: jax_vjp(self._resolve(name), _copy(args), cotangent))  # type: ignore[no-any-return]
+
+    def shape(self, name: str, specs: list[list[Any]]) -> list[Any]:
+        """The shape and dtype the reference function ``name`` returns for inputs of these shapes and
+        dtypes (``[[shape, dtype], ...]``): what a stand-in inside a JAX transformation will return."""
+        from .numeric import jax_shape
+
+        question: tuple[Any, ...] = ("shape", name, specs, {}, None)
+        return self._source.answer(question, lambda: list(jax_shape(self._resolve(name), specs)))  # type: ignore[no-any-return]
+
     def trace(self, target: str, blocks: dict[str, int | None], np_seed: int | None,
               args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[list[Any]]:
         """The calls ``[[block, bound args], ...]`` that the reference's ``target`` makes of
@@ -510,14 +538,19 @@ class Oracle:
         seen: set[str] = set()
 
         def recorder(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-            def record(*a: Any, **k: Any) -> Any:
-                if any(_is_traced(v) for v in (*a, *k.values())):
-                    return original(*a, **k)  # inside jax.grad or vmap: as a student's stand-in falls back
-                bound = bind(name, signature_of(original), a, k)
+            def note(bound: list[Any]) -> None:
                 key = question_key(("call", name, bound))
                 if key not in seen:
                     seen.add(key)
                     asked.append([name, _copy(bound)])
+
+            def record(*a: Any, **k: Any) -> Any:
+                if any(_is_traced(v) for v in (*a, *k.values())):
+                    # inside jax.grad or vmap: the block is still asked at concrete points, one per example
+                    for concrete in _concrete_calls(a) if not k else ():
+                        note(bind(name, signature_of(original), concrete, {}))
+                    return original(*a, **k)
+                note(bind(name, signature_of(original), a, k))
                 if name not in random:
                     original(*_copy(a), **_copy(k))  # its own calls of the blocks are asked too
                 return self.ask(name, blocks[name], a, k)  # what the stand-in will answer
@@ -561,6 +594,36 @@ def _patched(module: ModuleType, replacements: dict[str, Callable[..., Any]]) ->
     finally:
         for name, function in saved.items():
             setattr(module, name, function)
+
+
+def _concrete_calls(args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The concrete calls behind a call with JAX tracers: under jax.grad a tracer wraps the point it is
+    taken at (its primal); under vmap, a batch of them (one call per example). Empty when the values
+    are abstract (jit) or JAX's tracers look otherwise: then nothing is answered there."""
+    unwrapped = [_primal(a) for a in args]
+    batched = [u for u in unwrapped if isinstance(u, _Batch)]
+    if any(u is None for u in unwrapped) or len({len(b.values) for b in batched}) > 1:
+        return []
+    count = len(batched[0].values) if batched else 1
+    return [tuple(u.values[i] if isinstance(u, _Batch) else u for u in unwrapped) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    values: list[Any]
+
+
+def _primal(value: Any, depth: int = 0) -> Any:
+    if not _is_traced(value):
+        return np.asarray(value) if hasattr(value, "__array__") else value
+    if depth > 8:
+        return None
+    if hasattr(value, "primal"):  # jax.grad's tracer, around the point
+        return _primal(value.primal, depth + 1)
+    if hasattr(value, "val") and isinstance(getattr(value, "batch_dim", None), int):  # vmap's, around a batch
+        inner = _primal(value.val, depth + 1)
+        return None if inner is None else _Batch(list(np.moveaxis(np.asarray(inner), value.batch_dim, 0)))
+    return None
 
 
 def _is_traced(value: Any) -> bool:

@@ -8,7 +8,8 @@ A check looks like this::
 
 Fixtures: ``submission`` (the student's functions, running elsewhere), ``reference`` and
 ``mistakes`` (oracles: the reference solution and the module of known wrong answers), ``rng`` (a
-numpy Generator seeded for this check) and ``seed`` (its integer seed). Markers: ``exercise(name,
+numpy Generator seeded for this check), ``seed`` (its integer seed) and ``contract`` (what the
+notebook in hand promises, :mod:`autograder.contract`). Markers: ``exercise(name,
 points=...)`` on every check, ``hidden`` on checks students never see (the hidden checks file
 sets it for all of its checks), ``limits(call_seconds=...)`` for a check that needs more time.
 
@@ -36,7 +37,8 @@ import pytest
 
 from . import hints
 from .config import Assignment
-from .errors import CheckFailure, InfrastructureError, InstructorError, StudentError
+from .contract import OURS, Contract
+from .errors import CheckFailure, InfrastructureError, InstructorError, StudentCodeRaised, StudentError
 from .figures import Figure
 from .numeric import forcing_mistakes
 from .oracle import CaseNotRecorded, Oracle
@@ -61,6 +63,7 @@ class CheckRun:
     visibility: Visibility
     exercise: str | None = None
     seed: int = 0
+    contract: Contract = OURS  # what the notebook in hand promises (contract.py)
     results: list[CheckResult] = field(default_factory=list)
     broken_checks: list[str] = field(default_factory=list)  # checks that cannot run at all
     grader_errors: list[str] = field(default_factory=list)  # checks that crashed on this submission
@@ -233,6 +236,13 @@ def feedback(request: pytest.FixtureRequest) -> Feedback:
 
 
 @pytest.fixture
+def contract(request: pytest.FixtureRequest) -> Contract:
+    """What the notebook in hand promises: ``contract.get("outputs", N_Y)`` is its limit, or the check's own
+    choice where the notebook promises everything (see :mod:`autograder.contract`)."""
+    return request.config.stash[_RUN].contract
+
+
+@pytest.fixture
 def seed(request: pytest.FixtureRequest) -> int:
     return derive_seed(request.config.stash[_RUN].seed, _check_id(request.node))
 
@@ -317,7 +327,10 @@ def _judge(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseE
         return _Judgement("error", f"{text} ({error})", text, "")
     if isinstance(error, StudentError):
         message = str(error)
-        return _Judgement(error.status, message, error.summary or message, hints.for_error(error) or "")  # type: ignore[arg-type]
+        hint = hints.for_error(error) or ""
+        if isinstance(error, StudentCodeRaised) and error.exc_type == "NameError":  # often a notebook variable
+            hint = hints.reads_notebook_globals(run.submission, _exercise(item)[0]) or hint
+        return _Judgement(error.status, message, error.summary or message, hint)  # type: ignore[arg-type]
     if isinstance(error, AssertionError):
         return _Judgement("failed", _first_lines(str(error)) or "the check's assertion failed", _WRONG, "")
     if isinstance(error, InfrastructureError):

@@ -84,8 +84,34 @@ class StandIns:
                 "the exercise's steps.")
 
     def functions(self) -> dict[str, Callable[..., Any]]:
-        """What the call's namespace gets in place of the notebook's functions of these names."""
-        return {**self.plain, **{name: self._stand_in(name) for name in self.blocks}}
+        """What the call's namespace gets in place of the notebook's functions of these names; for each
+        reference block also ``name/vjp`` and ``name/shape``, with which the child lets the block answer
+        inside jax.grad and vmap (its value and its vector-Jacobian product at concrete points)."""
+        functions = {**self.plain}
+        for name in self.blocks:
+            functions.update({name: self._stand_in(name), f"{name}/vjp": self._vjp(name), f"{name}/shape": self._shape(name)})
+        return functions
+
+    def _vjp(self, name: str) -> Callable[..., Any]:
+        block = self.blocks[name]
+
+        def vjp(primals: list[Any], cotangent: Any) -> Any:
+            bound = block.oracle.bind(name, list(primals), {})
+            asked = self.allowed.get(name)
+            traced = asked.find(bound) if asked is not None else None
+            if traced is None:
+                raise NotAsked(name)
+            return block.oracle.vjp(name, traced, cotangent)
+
+        return vjp
+
+    def _shape(self, name: str) -> Callable[..., Any]:
+        block = self.blocks[name]
+
+        def shape(specs: list[list[Any]]) -> Any:
+            return block.oracle.shape(name, specs)
+
+        return shape
 
     def _stand_in(self, name: str) -> Callable[..., Any]:
         block = self.blocks[name]

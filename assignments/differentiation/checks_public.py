@@ -361,8 +361,17 @@ def variance_mistakes(mistakes, omega, pA, pB):
     ]
 
 
+def blocks_below(reference, exercise):
+    """The reference's building blocks below ``exercise``, at every depth: each stands in for the
+    student's own during the call, so a bug in f_of_omega costs f_of_omega and nothing that calls it."""
+    below = {"L_of_omega": ("f_of_omega",), "L_of_omega_array": ("L_of_omega", "f_of_omega"),
+             "dLdOmega_of_omega_array": ("L_of_omega", "f_of_omega"),
+             "find_omega_min": ("L_of_omega_array", "dLdOmega_of_omega_array", "L_of_omega", "f_of_omega")}
+    return reference.blocks(*below[exercise])
+
+
 def expect_L(submission, reference, mistakes, omega, pA, pB):
-    L_of_omega = submission.L_of_omega.with_options(replace={"f_of_omega": reference.f_of_omega})
+    L_of_omega = submission.L_of_omega.with_options(replace=blocks_below(reference, "L_of_omega"))
     expect_scalar(L_of_omega(omega, pA, pB), reference.L_of_omega(omega, pA, pB), name=f"L_of_omega({omega:.3f}, pA, pB)",
                   mistakes=variance_mistakes(mistakes, omega, pA, pB))
 
@@ -424,7 +433,8 @@ def call_over_array(function, omega_array, pA, pB):
 
 
 def expect_L_array(submission, reference, omega_array, pA, pB):
-    got = call_over_array(submission.L_of_omega_array, omega_array, pA, pB)
+    L_of_omega_array = submission.L_of_omega_array.with_options(replace=blocks_below(reference, "L_of_omega_array"))
+    got = call_over_array(L_of_omega_array, omega_array, pA, pB)
     k = len(omega_array)
     expect_reference_or_own(got, reference.L_of_omega_array(omega_array, pA, pB),
                             lambda: own_L(submission, omega_array, pA, pB), name="L_of_omega_array(omega_array, pA, pB)",
@@ -451,7 +461,9 @@ def derivative_mistakes(mistakes, omega_array, pA, pB):
 
 
 def expect_dL_array(submission, reference, mistakes, omega_array, pA, pB):
-    got = call_over_array(submission.dLdOmega_of_omega_array, omega_array, pA, pB)
+    dLdOmega_of_omega_array = submission.dLdOmega_of_omega_array.with_options(
+        replace=blocks_below(reference, "dLdOmega_of_omega_array"))
+    got = call_over_array(dLdOmega_of_omega_array, omega_array, pA, pB)
     expect_reference_or_own(got, reference.dLdOmega_of_omega_array(omega_array, pA, pB),
                             lambda: own_dLdOmega(submission, omega_array, pA, pB),
                             name="dLdOmega_of_omega_array(omega_array, pA, pB)", slack=OWN_SLACK,
@@ -482,10 +494,7 @@ def minimum_mistakes(mistakes, omega_array, pA, pB):
 
 
 def expect_omega_min(submission, reference, mistakes, omega_array, pA, pB):
-    find_omega_min = submission.find_omega_min.with_options(replace={
-        "L_of_omega_array": reference.L_of_omega_array,
-        "dLdOmega_of_omega_array": reference.dLdOmega_of_omega_array,
-    })
+    find_omega_min = submission.find_omega_min.with_options(replace=blocks_below(reference, "find_omega_min"))
     expect_scalar(call_jax_code(find_omega_min, omega_array, pA, pB), reference.find_omega_min(omega_array, pA, pB),
                   name="find_omega_min(omega_array, pA, pB)", mistakes=minimum_mistakes(mistakes, omega_array, pA, pB))
 

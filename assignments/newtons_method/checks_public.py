@@ -251,9 +251,9 @@ def iteration_mistakes(path, n, default=DEFAULT_ITERATIONS, asked=None):
         loop = "Loop `for _ in range(num_iterations)`."
         steps = f"{k} step" if k == 1 else f"{k} steps"
         if k == n + 1:
-            hint = f"One iteration too many: {asked}, and your answer is where {steps} lead. {loop}"
+            hint = f"One iteration too many: {asked}, and your answer is where one step more leads. {loop}"
         elif k == n - 1:
-            hint = f"One iteration too few: {asked}, and your answer is where {steps} lead. {loop}"
+            hint = f"One iteration too few: {asked}, and your answer is where one step fewer leads. {loop}"
         elif k == default:
             hint = (f"The number of iterations is ignored: your answer is where many steps lead (the default is "
                     f"{default}), but {asked}. {loop}")

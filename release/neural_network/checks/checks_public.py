@@ -247,20 +247,23 @@ def expect_cache(got, cache, n_h, n_y, m):
 
 
 @pytest.mark.exercise("forward_propagation", points=1)
-def check_forward_propagation_A2(submission, reference, mistakes, rng):
-    """A2 = sigmoid(W2 sigmoid(W1 X + b1) + b2): 3 features, 4 hidden units, 2 outputs, 7 examples."""
-    X, params, A2, _ = forward_case(rng, reference, N_X, N_H, N_Y, M)
+def check_forward_propagation_A2(submission, reference, mistakes, rng, contract):
+    """A2 = sigmoid(W2 sigmoid(W1 X + b1) + b2): 3 features, 4 hidden units, 2 outputs (or the one the notebook's
+    contract allows), 7 examples."""
+    n_y = contract.get("outputs", N_Y)
+    X, params, A2, _ = forward_case(rng, reference, N_X, N_H, n_y, M)
     got_A2, _ = call_forward(submission, reference, X, params)
     expect_close(got_A2, A2, name="A2", mistakes=forward_mistakes(mistakes, X, params),
-                 shape_hints={(M, N_Y): "A2 has one row per output and one column per example: (n_y, m)."})
+                 shape_hints={(M, n_y): "A2 has one row per output and one column per example: (n_y, m)."})
 
 
 @pytest.mark.exercise("forward_propagation", points=1)
-def check_forward_propagation_cache(submission, reference, rng):
+def check_forward_propagation_cache(submission, reference, rng, contract):
     """The cache holds Z1, A1 (n_h, m) and Z2, A2 (n_y, m) of the same forward pass."""
-    X, params, _, cache = forward_case(rng, reference, N_X, N_H, N_Y, M)
+    n_y = contract.get("outputs", N_Y)
+    X, params, _, cache = forward_case(rng, reference, N_X, N_H, n_y, M)
     _, got_cache = call_forward(submission, reference, X, params)
-    expect_cache(got_cache, cache, N_H, N_Y, M)
+    expect_cache(got_cache, cache, N_H, n_y, M)
 
 
 # -- compute_cost
@@ -288,10 +291,12 @@ def expect_cost(got, expected, mistakes, A2, Y):
 
 
 @pytest.mark.exercise("compute_cost", points=1)
-def check_compute_cost(submission, reference, mistakes, rng):
-    """L = -1/m sum(Y log A2 + (1 - Y) log(1 - A2)) over two output rows, as one float."""
-    A2 = rng.uniform(0.05, 0.95, size=(N_Y, M))
-    _, Y = make_data(rng, N_X, N_Y, M)
+def check_compute_cost(submission, reference, mistakes, rng, contract):
+    """L = -1/m sum(Y log A2 + (1 - Y) log(1 - A2)) over two output rows (or the one the notebook's contract
+    allows), as one float."""
+    n_y = contract.get("outputs", N_Y)
+    A2 = rng.uniform(0.05, 0.95, size=(n_y, M))
+    _, Y = make_data(rng, N_X, n_y, M)
     expected = reference.compute_cost(A2, Y)
     expect_cost(submission.compute_cost(A2, Y), expected, mistakes, A2, Y)
 
@@ -340,34 +345,34 @@ def call_backward(submission, reference, params, cache, X, Y):
     return expect_dict(backward(params, cache, X, Y), name="grads", keys=GRADIENT_KEYS)
 
 
-def backward_check(submission, reference, mistakes, rng, key):
-    X, Y, params, cache, expected = backward_case(rng, reference, N_X, N_H, N_Y, M)
+def backward_check(submission, reference, mistakes, rng, key, n_y=N_Y):
+    X, Y, params, cache, expected = backward_case(rng, reference, N_X, N_H, n_y, M)
     grads = call_backward(submission, reference, params, cache, X, Y)
-    expect_gradient_block(grads, key, expected, mistakes, params, cache, X, Y, N_X, N_H, N_Y, M)
+    expect_gradient_block(grads, key, expected, mistakes, params, cache, X, Y, N_X, N_H, n_y, M)
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_dW2(submission, reference, mistakes, rng):
+def check_backward_propagation_dW2(submission, reference, mistakes, rng, contract):
     """dW2 = 1/m dZ2 A1^T, compared with jax.grad of the cost."""
-    backward_check(submission, reference, mistakes, rng, "dW2")
+    backward_check(submission, reference, mistakes, rng, "dW2", contract.get("outputs", N_Y))
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_db2(submission, reference, mistakes, rng):
+def check_backward_propagation_db2(submission, reference, mistakes, rng, contract):
     """db2 = 1/m row sums of dZ2, an (n_y, 1) column, compared with jax.grad of the cost."""
-    backward_check(submission, reference, mistakes, rng, "db2")
+    backward_check(submission, reference, mistakes, rng, "db2", contract.get("outputs", N_Y))
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_dW1(submission, reference, mistakes, rng):
+def check_backward_propagation_dW1(submission, reference, mistakes, rng, contract):
     """dW1 = 1/m dZ1 X^T with dZ1 = (W2^T dZ2) * A1 (1 - A1), compared with jax.grad of the cost."""
-    backward_check(submission, reference, mistakes, rng, "dW1")
+    backward_check(submission, reference, mistakes, rng, "dW1", contract.get("outputs", N_Y))
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_db1(submission, reference, mistakes, rng):
+def check_backward_propagation_db1(submission, reference, mistakes, rng, contract):
     """db1 = 1/m row sums of dZ1, an (n_h, 1) column, compared with jax.grad of the cost."""
-    backward_check(submission, reference, mistakes, rng, "db1")
+    backward_check(submission, reference, mistakes, rng, "db1", contract.get("outputs", N_Y))
 
 
 # -- update_parameters
@@ -540,8 +545,8 @@ def call_predict(submission, predict, X, params):
         raise
 
 
-def expect_predictions(got, expected, m):
-    got = expect_bool_array(got, name="predictions", shape=(1, m),
+def expect_predictions(got, expected, m, contract):
+    got = expect_bool_array(got, name="predictions", shape=(1, m), zeros_and_ones=contract.get("integer_predictions", False),
                             shape_hints={(m,): "Keep the predictions 2-D, shape (1, m), like A2."})
     expected = np.asarray(expected, dtype=bool)
     if np.array_equal(got, expected):
@@ -557,9 +562,9 @@ def expect_predictions(got, expected, m):
 
 
 @pytest.mark.exercise("predict", points=1)
-def check_predict(submission, reference, rng):
+def check_predict(submission, reference, rng, contract):
     """True where A2 > 0.5, as booleans of shape (1, m): 3 features, 4 hidden units, 9 examples."""
     X, params = predict_case(rng, N_X, N_H, 9)
     expected = reference.predict(X, params)
     predict = submission.predict.with_options(replace=stand_ins(reference, ("forward_propagation", "sigmoid")))
-    expect_predictions(call_predict(submission, predict, X, params), expected, 9)
+    expect_predictions(call_predict(submission, predict, X, params), expected, 9, contract)
