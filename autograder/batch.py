@@ -19,13 +19,13 @@ becomes that submission's "not graded" result, never the end of the batch.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
-import resource
 import stat
 import sys
 import time
@@ -37,12 +37,12 @@ from typing import IO, Any
 
 from . import escape
 from .config import Assignment
+from .context import GradingContext
 from .errors import InfrastructureError
-from .grade import grade_submission
-from .isolation import Sandbox
-from .plugin import Visibility
+from .grade import ALL_CHECKS, Selection, grade_submission
 from .read import MAX_SUBMISSION_BYTES
 from .results import Result
+from .sandbox.isolation import Sandbox
 
 __all__ = ["Progress", "ResultStore", "Task", "discover", "executor_for", "find_submissions", "grade_batch", "grade_many",
            "spawn_pool"]
@@ -289,40 +289,34 @@ def executor_for(workers: int, scheduler: str | None = None, dask_local: int | N
 
 
 def spawn_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_warm_worker)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _warm_worker() -> None:
-    """Runs once in each worker process: keep a child started ahead for the next submission (for
-    sandboxes that start a process per child; bubblewrap children are forked by a zygote)."""
-    from . import sandbox
-
-    sandbox.PRESTARTER.enabled = True
+_WORKER: list[GradingContext] = []  # this worker process's context, made by its first task (batch.py's own)
 
 
-def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, seed: int | None,
-               visibility: Visibility = "all", prestart: bool = True, junit_xml: Path | None = None) -> Result:
-    """One submission, as an executor runs it. A machine failure becomes a result saying so.
+def worker_context() -> GradingContext:
+    """The grading context a worker process keeps for all its submissions (made on first use, closed at exit)."""
+    if not _WORKER:
+        _WORKER.append(GradingContext.for_worker())
+        atexit.register(_WORKER[0].close)
+    return _WORKER[0]
 
-    With ``prestart``, the next submission's child is started while this one is graded (where children
-    are not forked by a zygote). The process keeps its pytest session for the next submission."""
-    from . import plugin
-    from . import sandbox as children
 
-    children.PRESTARTER.enabled = prestart
-    plugin.SESSIONS.enabled = True  # the checks stay collected for this process's next submission
+def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, selection: Selection = ALL_CHECKS,
+               junit_xml: Path | None = None, context: GradingContext | None = None) -> Result:
+    """One submission, as an executor runs it, in ``context`` (default: the worker's own, which keeps
+    a child started ahead and the checks collected for the next submission). A machine failure, or
+    anything else that escapes grading it, becomes a result saying so."""
+    context = context if context is not None else worker_context()
     try:
-        result = grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed, junit_xml=junit_xml)
+        result = grade_submission(assignment, path, sandbox, selection=selection, junit_xml=junit_xml, context=context)
     except InfrastructureError as exc:
         return _not_graded(assignment, path, str(exc))
     except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, a grader bug: this submission's, not the batch's
         return _not_graded(assignment, path, f"the grader failed on this submission ({_error_text(exc)}); "
                                              "this is not a verdict on the work: report it, and grade it again")
-    peaks = {"worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-             "children_peak_mb": max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-                                     children.CHILDREN_PEAK_KB) / 1024,
-             "zygote_peak_mb": children.ZYGOTE_PEAK_KB / 1024}
+    peaks = context.peak_figures()
     return dataclasses.replace(result, timings={**result.timings, **{k: round(v, 1) for k, v in peaks.items()}})
 
 
@@ -337,16 +331,24 @@ def _error_text(error: BaseException) -> str:
 
 
 def grade_many(assignment: Assignment, paths: Sequence[Path], sandbox: Sandbox, *,
-               executor: Executor | None = None, visibility: Visibility = "all",
-               seed: int | None = None) -> Iterator[Result]:
+               executor: Executor | None = None, selection: Selection = ALL_CHECKS) -> Iterator[Result]:
     """Results in the order of ``paths`` (no saving, no skipping: for verify and tests).
 
     With an executor every submission is handed out at once, before the first result is asked for, so
     the caller can do other work while the workers grade."""
     if executor is None:
-        return (grade_submission(assignment, path, sandbox, visibility=visibility, seed=seed) for path in paths)
-    futures = [executor.submit(grade_task, assignment, path, sandbox, seed, visibility) for path in paths]
+        return _one_by_one(assignment, paths, sandbox, selection)
+    futures = [executor.submit(grade_task, assignment, path, sandbox, selection) for path in paths]
     return (future.result() for future in futures)
+
+
+def _one_by_one(assignment: Assignment, paths: Sequence[Path], sandbox: Sandbox, selection: Selection) -> Iterator[Result]:
+    context = GradingContext()
+    try:
+        for path in paths:
+            yield grade_task(assignment, path, sandbox, selection, context=context)
+    finally:
+        context.close()
 
 
 def grade_batch(
@@ -389,21 +391,18 @@ def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox,
     def report(task: Task) -> Path | None:
         return junit / f"{file_name(task.student)}.xml" if junit is not None else None
 
+    selection = Selection(seed=seed)
     if executor is None:
-        from . import plugin
-        from . import sandbox as children
-
+        context = GradingContext.for_worker()
         try:
             for index, (task, digest) in enumerate(todo):
-                yield task, digest, grade_task(assignment, task.path, sandbox, seed, prestart=index + 1 < len(todo),
-                                               junit_xml=report(task))
+                context.children.prestarter.enabled = index + 1 < len(todo)  # a spare for a next submission only
+                yield task, digest, grade_task(assignment, task.path, sandbox, selection, report(task), context)
         finally:
-            children.PRESTARTER.close()
-            plugin.SESSIONS.close()
-            plugin.SESSIONS.enabled = False
+            context.close()
         return
     futures: dict[Future[Result], tuple[Task, str]] = {
-        executor.submit(grade_task, assignment, task.path, sandbox, seed, "all", True, report(task)): (task, digest)
+        executor.submit(grade_task, assignment, task.path, sandbox, selection, report(task)): (task, digest)
         for task, digest in todo
     }
     for future in as_completed(futures):

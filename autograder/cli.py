@@ -126,9 +126,9 @@ def _isolation_flag(command: argparse.ArgumentParser) -> None:
 def _grade(args: argparse.Namespace) -> int:
     from .batch import ResultStore, discover, executor_for, grade_batch
     from .config import Assignment
-    from .isolation import choose_sandbox
     from .report import class_table, submission_report
     from .results import dump_results
+    from .sandbox.isolation import choose_sandbox
 
     assignment = Assignment.load(args.assignment)
     tasks = discover(args.submissions, assignment)
@@ -188,9 +188,9 @@ def _gradescope_zip(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .config import Assignment
-    from .grade import grade_submission
-    from .isolation import Unisolated
+    from .grade import Selection, grade_submission
     from .report import CheckReport
+    from .sandbox.isolation import Unisolated
     from .selfcheck import locate_assignment
 
     if args.assignment:
@@ -198,8 +198,8 @@ def _check(args: argparse.Namespace) -> int:
     else:
         assignment = locate_assignment(args.notebook.resolve().parent)
     base, files = assignment.data_files()
-    result = grade_submission(assignment, args.notebook, Unisolated(files, base), visibility="public",
-                              exercise=args.exercise)
+    result = grade_submission(assignment, args.notebook, Unisolated(files, base),
+                              selection=Selection("public", args.exercise))
     report = CheckReport(result, f"{assignment.name}" + (f" › {args.exercise}" if args.exercise else ""))
     print(report)
     return EXIT_OK if report.passed else EXIT_FAILED
@@ -208,7 +208,7 @@ def _check(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .batch import spawn_pool
     from .config import Assignment, find_course_root
-    from .isolation import choose_sandbox
+    from .sandbox.isolation import choose_sandbox
     from .verify import verify
 
     root = find_course_root()

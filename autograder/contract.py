@@ -21,7 +21,6 @@ notebook documents must get full marks, so a notebook is graded under *its* cont
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InstructorError
-from .read import Cell, parse_cell
+from .read import Cell, nbgrader_cells, parse_cell
 
 __all__ = ["OURS", "Contract", "ContractRule", "choose_contract", "parse_contracts", "release_sources",
            "template_lines", "without_template_asserts"]
@@ -153,16 +152,4 @@ def _alone(node: ast.Assert, lines: list[str]) -> bool:
 
 def release_sources(path: Path | None) -> dict[str, str]:
     """The release notebook's solution cells by grade id (what the student was given), if there is one."""
-    if path is None or not path.is_file():
-        return {}
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        return {}
-    sources = {}
-    for cell in cells if isinstance(cells, list) else []:
-        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
-        source = cell.get("source", "") if isinstance(cell, dict) else ""
-        if isinstance(meta, dict) and meta.get("solution") and isinstance(meta.get("grade_id"), str):
-            sources[meta["grade_id"]] = "".join(source) if isinstance(source, list) else str(source)
-    return sources
+    return {c.grade_id: c.source for c in nbgrader_cells(path) if c.solution} if path is not None else {}

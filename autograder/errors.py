@@ -13,6 +13,9 @@
     ├── InstructorError         the course's configuration or checks are wrong
     └── InfrastructureError     this machine cannot grade (e.g. the sandbox cannot start)
 
+    LeftToStudent               (a mixin) the trusted side has no answer for a building block's
+                                question: the student's own function answers instead
+
 A check that runs to completion and finds a wrong answer raises :class:`CheckFailure` (an
 ``AssertionError``), which is a verdict, not an error. Every message ends with what to do.
 
@@ -32,6 +35,7 @@ __all__ = [
     "GraderError",
     "InfrastructureError",
     "InstructorError",
+    "LeftToStudent",
     "MissingFunction",
     "StudentCodeRaised",
     "StudentError",
@@ -94,6 +98,16 @@ class ChildCrashed(StudentError):
     def __init__(self, message: str, summary: str | None = None) -> None:
         super().__init__(message)
         self.summary = summary
+
+
+class LeftToStudent(Exception):
+    """A trusted building block cannot answer this question (the reference's computation does not ask
+    it, or a self-check's recorded cases lack it): the notebook's own function answers instead.
+
+    ``fallback_to_student`` is how the child's executor (which imports nothing of ours) recognises it
+    in the student's kernel; through the sandbox, the callback's reply says so."""
+
+    fallback_to_student = True
 
 
 class InstructorError(GraderError):

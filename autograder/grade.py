@@ -1,24 +1,49 @@
-"""The pipeline, in order: read → run → check → score. Every face of the grader goes through here."""
+"""The pipeline, in order: read → run → check → score. Every face of the grader goes through here.
+
+:func:`grade_submission` is the whole pipeline for a submission file, run in a sandboxed child.
+:func:`run_and_score` is its last two stages, shared by every face: grading, the student's
+self-check (:mod:`autograder.selfcheck`, on the functions in their own kernel), recording the
+public cases (:mod:`autograder.release`, the reference playing the student) and counting the
+points a grade cell should carry (:mod:`autograder.verify`, on a submission that defines nothing).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Assignment, Limits
-from .contract import OURS, choose_contract, release_sources, without_template_asserts
+from .context import GradingContext
+from .contract import OURS, Contract, choose_contract, release_sources, without_template_asserts
 from .errors import UnreadableSubmission
 from .integrity import notes_for
-from .isolation import Sandbox
-from .oracle import LiveSource, Oracle, ReplaySource, load_module
+from .oracle import Oracles, oracles_for
 from .plugin import CheckRun, Visibility, run_checks
 from .read import read_submission
 from .results import Result
-from .runtime import FailedRuntime, SandboxRuntime, Submission
+from .sandbox.isolation import Sandbox
+from .sandbox.runtime import SandboxRuntime
+from .sandbox.submission import FailedRuntime, Runtime, Submission
 from .scoring import score
 
-__all__ = ["grade_submission", "oracles"]
+__all__ = ["ALL_CHECKS", "Selection", "grade_submission", "run_and_score"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which checks run, on what: all of them or the public ones, one exercise or every one, the
+    session seed (None: the assignment's), and the contract the notebook was written for."""
+
+    visibility: Visibility = "all"
+    exercise: str | None = None
+    seed: int | None = None
+    contract: Contract = OURS
+
+
+ALL_CHECKS = Selection()  # grading: every check, every exercise, the assignment's seed, our contract
 
 
 def grade_submission(
@@ -26,57 +51,85 @@ def grade_submission(
     path: Path,
     sandbox: Sandbox,
     *,
-    visibility: Visibility = "all",
-    exercise: str | None = None,
-    seed: int | None = None,
+    selection: Selection = ALL_CHECKS,
     limits: Limits | None = None,
     junit_xml: Path | None = None,
+    context: GradingContext | None = None,
 ) -> Result:
-    """Grade one submission file and return its :class:`Result` (``junit_xml``: pytest's report)."""
+    """Grade one submission file and return its :class:`Result` (``junit_xml``: pytest's report).
+
+    ``context`` is what a batch worker keeps between submissions; without one, this grading gets a
+    context of its own that ends with it."""
     started = time.monotonic()
-    seed = assignment.seed if seed is None else seed
-    reference, mistakes = oracles(assignment, live=visibility == "all")
-    try:
-        notebook = read_submission(path)  # read
-    except UnreadableSubmission as exc:
-        run = CheckRun(assignment, Submission(FailedRuntime(exc)), reference, mistakes, visibility, exercise, seed)
-        checks = run_checks(run, junit_xml)
-        return score(str(path), assignment.name, assignment.exercises, checks, problem=str(exc), seed=seed,
-                     duration_seconds=time.monotonic() - started)
-    contract = choose_contract(assignment.contracts, (cell.source for cell in notebook.cells))  # its promises
-    release = release_sources(assignment.release_dir / assignment.notebook if assignment.release_dir else None)
-    cells, template_notes = without_template_asserts(notebook.cells, release)
-    with SandboxRuntime(cells, limits or assignment.limits, sandbox, seed, assignment.preload) as runtime:  # run
-        run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, seed, contract=contract)
-        checks = run_checks(run, junit_xml)  # check
-    contract_note = [] if contract is OURS else [f"graded under the contract of {contract.name}, which the notebook was "
-                                                 f"written for: {_settings(contract.settings)}"]
-    notes = [*notebook.notes, *contract_note, *template_notes, *notes_for(notebook, assignment), *runtime.notes,
-             *(f"grader error: {e}" for e in run.grader_errors)]
+    with _context(context) as context:
+        oracles = oracles_for(assignment, live=selection.visibility == "all", memo=context.memo)
+        try:
+            notebook = read_submission(path)  # read
+        except UnreadableSubmission as exc:
+            return run_and_score(assignment, FailedRuntime(exc), oracles, selection, label=str(path), started=started,
+                                 problem=str(exc), context=context, junit_xml=junit_xml)
+        contract = choose_contract(assignment.contracts, (cell.source for cell in notebook.cells))  # its promises
+        release = release_sources(assignment.release_dir / assignment.notebook if assignment.release_dir else None)
+        cells, template_notes = without_template_asserts(notebook.cells, release)
+        notes = [*notebook.notes, *_contract_note(contract), *template_notes, *notes_for(notebook, assignment)]
+        with SandboxRuntime(cells, limits or assignment.limits, sandbox, _seed(assignment, selection),
+                            assignment.preload, context.children) as runtime:  # run
+            return run_and_score(assignment, runtime, oracles, Selection(selection.visibility, selection.exercise,
+                                                                         selection.seed, contract),
+                                 label=str(path), started=started, notes=notes, context=context, junit_xml=junit_xml)
+
+
+def run_and_score(
+    assignment: Assignment,
+    runtime: Runtime,
+    oracles: Oracles,
+    selection: Selection = ALL_CHECKS,
+    *,
+    label: str,
+    started: float | None = None,
+    notes: Sequence[str] = (),
+    problem: str = "",
+    context: GradingContext | None = None,
+    junit_xml: Path | None = None,
+) -> Result:
+    """Check the functions ``runtime`` serves and score them: one :class:`Result` (check, score)."""
+    started = time.monotonic() if started is None else started
+    seed = _seed(assignment, selection)
+    run = CheckRun(assignment, Submission(runtime), oracles.reference, oracles.mistakes, selection.visibility,
+                   selection.exercise, seed, contract=selection.contract)
+    checks = run_checks(run, junit_xml, context.sessions if context is not None else None)  # check
     wall = time.monotonic() - started
     overhead = max(wall - runtime.cell_seconds - run.check_seconds, 0.0)
     timings = {"wall": wall, "cells": runtime.cell_seconds, "checks": run.check_seconds, "overhead": overhead,
                "child_start": runtime.start_seconds, "engine": max(overhead - runtime.start_seconds, 0.0)}
     return score(  # score
-        str(path), assignment.name, assignment.exercises, checks,
-        cells=runtime.cell_reports, notes=notes, seed=seed, duration_seconds=wall, timings=timings,
+        label, assignment.name, assignment.exercises, checks, cells=runtime.cell_reports, problem=problem, seed=seed,
+        notes=[*notes, *runtime.notes, *(f"grader error: {e}" for e in run.grader_errors)],
+        duration_seconds=wall, timings=timings if not problem else None,
     )
 
 
-def oracles(assignment: Assignment, live: bool) -> tuple[Oracle | None, Oracle | None]:
-    """The reference and mistakes oracles: live modules for grading, the public cases file otherwise."""
-    if live and assignment.reference is not None:
-        reference_module = load_module(assignment.reference, "reference")
-        reference = Oracle(reference_module, LiveSource(reference_module), "reference")
-        mistakes = None
-        if assignment.mistakes is not None:
-            mistakes_module = load_module(assignment.mistakes, "mistakes")
-            mistakes = Oracle(mistakes_module, LiveSource(mistakes_module), "mistakes")
-        return reference, mistakes
-    return (
-        Oracle(None, ReplaySource.load(assignment.cases, "reference"), "reference"),
-        Oracle(None, ReplaySource.load(assignment.cases, "mistakes"), "mistakes"),
-    )
+def _seed(assignment: Assignment, selection: Selection) -> int:
+    return assignment.seed if selection.seed is None else selection.seed
+
+
+@contextlib.contextmanager
+def _context(given: GradingContext | None) -> Iterator[GradingContext]:
+    if given is not None:
+        yield given
+        return
+    context = GradingContext()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _contract_note(contract: Contract) -> list[str]:
+    if contract is OURS:
+        return []
+    return [f"graded under the contract of {contract.name}, which the notebook was written for: "
+            f"{_settings(contract.settings)}"]
 
 
 def _settings(settings: Mapping[str, object]) -> str:

@@ -45,7 +45,7 @@ def run(assignment: Assignment, submission: Path, results: Path, *, allow_unisol
     """Grade the notebook in ``submission`` and write Gradescope's results.json; 0 when graded."""
     from .batch import find_submissions
     from .grade import grade_submission
-    from .isolation import choose_sandbox
+    from .sandbox.isolation import choose_sandbox
 
     started = time.monotonic()
     found = [p for p in find_submissions([submission]) if p.suffix in (".ipynb", ".py")]

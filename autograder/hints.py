@@ -13,12 +13,13 @@ import re
 from typing import TYPE_CHECKING
 
 from .errors import StudentCodeRaised, StudentError
-from .read import parse_cell
+from .read import all_nodes
+from .source import local_names, top_level_names
 
 if TYPE_CHECKING:
-    from .runtime import Submission
+    from .sandbox.submission import Submission
 
-__all__ = ["for_error", "reads_notebook_globals", "top_level_names"]
+__all__ = ["for_error", "reads_notebook_globals"]
 
 # (pattern in "<ExceptionType>: <message>", hint), first match wins
 _ERROR_HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -57,46 +58,14 @@ def for_error(error: StudentError) -> str | None:
     return None
 
 
-def top_level_names(sources: list[str]) -> set[str]:
-    """Names bound to data at the top level of the notebook (not functions, classes or imports)."""
-    names: set[str] = set()
-    for tree in filter(None, map(parse_cell, sources)):
-        for node in tree.body:
-            targets: list[ast.expr] = []
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-                targets = [node.target]
-            elif isinstance(node, (ast.For, ast.With)):
-                targets = [node.target] if isinstance(node, ast.For) else [i.optional_vars for i in node.items if i.optional_vars]
-            for target in targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
-
-
-def _local_names(function: ast.FunctionDef) -> set[str]:
-    args = function.args
-    local = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-    local.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            local.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not function:
-            inner = node.args
-            local.update(a.arg for a in (*inner.posonlyargs, *inner.args, *inner.kwonlyargs))
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            local.difference_update(node.names)
-    return local
-
-
 def reads_notebook_globals(submission: Submission, function_name: str) -> str | None:
     """A hint when ``function_name`` reads notebook data variables instead of its arguments."""
     function = submission.source_of(function_name)
     if function is None:
         return None
-    data = top_level_names([cell.source for cell in submission._runtime.cells])
-    loaded = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    used = sorted((loaded - _local_names(function)) & data)
+    data = top_level_names(submission.cell_sources)
+    loaded = {n.id for n in all_nodes(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    used = sorted((loaded - local_names(function)) & data)
     if not used:
         return None
     names = ", ".join(f"`{n}`" for n in used)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import NamedTuple
 
 from .config import Assignment
-from .read import Notebook, all_nodes, parse_cell, why_unparsed
+from .read import Notebook, all_nodes, nbgrader_cells, parse_cell, why_unparsed
+from .source import aliases_in, resolved
 
 __all__ = ["notes_for"]
 
@@ -29,9 +28,6 @@ CACHED_CELLS = 1024  # so the cache holds at most about 20 MB of source
 MAX_CODE_NOTES = 20  # distinct findings listed; more would bury the ones that matter
 MAX_LISTED_CELLS = 10  # cell numbers listed in one note
 MAX_SHOWN_CHARS = 60  # of a name or a path quoted in a note
-# A dotted name longer than this is no library function a note names; its shorter prefixes are
-# still looked at (each is a node of its own), so nothing is missed, and cost stays linear.
-MAX_DOTTED_PARTS = 10
 
 # Dotted names (after import aliases) that have no place in a calculus exercise.
 SUSPICIOUS_CALLS = {
@@ -127,18 +123,15 @@ def _analyse(source: str) -> _Analysis:
 
 def _suspicious(tree: ast.AST) -> Iterable[str]:
     nodes = all_nodes(tree)
-    aliases: dict[str, str] = {}
+    aliases = aliases_in(tree)
     for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
                 top = alias.name.split(".")[0]
                 if top in SUSPICIOUS_MODULES:
                     yield f"imports {top}, which {SUSPICIOUS_MODULES[top]}"
         elif isinstance(node, ast.ImportFrom) and node.module:
             top = node.module.split(".")[0]
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
             if top in SUSPICIOUS_MODULES:
                 yield f"imports {top}, which {SUSPICIOUS_MODULES[top]}"
             if top == "builtins":
@@ -146,7 +139,7 @@ def _suspicious(tree: ast.AST) -> Iterable[str]:
     libraries = {v.split(".")[0] for v in aliases.values()}
     for node in nodes:
         if isinstance(node, (ast.Name, ast.Attribute)):
-            dotted = _resolved(node, aliases)
+            dotted = resolved(node, aliases)
             if dotted in SUSPICIOUS_CALLS:
                 yield f"uses {dotted}, which {SUSPICIOUS_CALLS[dotted]}"
             elif dotted and dotted.startswith("builtins.") and isinstance(node.ctx, ast.Store):
@@ -155,24 +148,11 @@ def _suspicious(tree: ast.AST) -> Iterable[str]:
                 yield "uses sys.modules, which reaches into loaded modules"
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                replaced = _resolved(target, aliases) if isinstance(target, ast.Attribute) else None
+                replaced = resolved(target, aliases) if isinstance(target, ast.Attribute) else None
                 if replaced and replaced.split(".")[0] in libraries:
                     yield f"replaces {_shown(replaced)}, part of an imported library"
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _looks_like_a_path(node.value):
             yield f"mentions the path {node.value[:60]!r}"
-
-
-def _resolved(node: ast.AST, aliases: dict[str, str]) -> str | None:
-    """'numpy.linalg.norm' for ``np.linalg.norm`` after ``import numpy as np``; None for anything but
-    a dotted name of at most MAX_DOTTED_PARTS parts."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute) and len(parts) < MAX_DOTTED_PARTS:
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(aliases.get(node.id, node.id))
-    return ".".join(reversed(parts))
 
 
 def _locked_cell_notes(notebook: Notebook, assignment: Assignment) -> list[str]:
@@ -196,13 +176,10 @@ def _locked_cell_notes(notebook: Notebook, assignment: Assignment) -> list[str]:
 
 
 def _release_cells(assignment: Assignment) -> dict[str, tuple[str, float | None]]:
-    path = assignment.release_dir / assignment.notebook if assignment.release_dir else None
-    if path is None or not path.exists():
+    if assignment.release_dir is None:
         return {}
-    from .read import _locked_cell
-
-    cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
-    return {c.grade_id: (c.source, c.points) for c in filter(None, map(_locked_cell, cells))}
+    return {c.grade_id: (c.source, c.points) for c in nbgrader_cells(assignment.release_dir / assignment.notebook)
+            if (c.grade or c.locked) and not c.solution}
 
 
 def _other_assignment_note(defined: set[str], assignment: Assignment) -> list[str]:

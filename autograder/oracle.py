@@ -36,26 +36,32 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
 from . import wire
-from .errors import InstructorError
+from .errors import InstructorError, LeftToStudent
 from .tolerance import TOLERANCE, distance
+
+if TYPE_CHECKING:
+    from .config import Assignment
 
 __all__ = [
     "CASES_FORMAT",
     "Block",
     "CaseNotRecorded",
     "LiveSource",
+    "Memo",
     "Oracle",
+    "Oracles",
     "RecordingSource",
     "ReferenceRaised",
     "ReplaySource",
     "cases_differences",
     "load_cases",
     "load_module",
+    "oracles_for",
     "write_cases",
 ]
 
@@ -76,13 +82,11 @@ class ReferenceRaised(InstructorError):
         super().__init__(f"the {label} {name} raised {type(error).__name__}: {error}; fix the {label}")
 
 
-class CaseNotRecorded(InstructorError):
+class CaseNotRecorded(InstructorError, LeftToStudent):
     """A public check asked the reference something the cases file has no answer for.
 
     When this happens inside a building block that replaced a student's function during a call,
-    the student's own function answers instead (``fallback_to_student``)."""
-
-    fallback_to_student = True
+    the student's own function answers instead."""
 
 
 class Source(Protocol):
@@ -238,16 +242,14 @@ def _encoded_size(encoded: Any) -> int:
     return 8
 
 
-_MEMO = Memo()
-
-
 class LiveSource:
-    """Compute answers with the reference module, memoised across submissions."""
+    """Compute answers with the reference module, memoised across submissions (in the grading
+    context's memo, :mod:`autograder.context`)."""
 
     def __init__(self, module: ModuleType, memo: Memo | None = None) -> None:
         self.module = module
         self.origin = str(getattr(module, "__file__", module.__name__))
-        self.memo = memo if memo is not None else _MEMO
+        self.memo = memo if memo is not None else Memo()
 
     def signature(self, name: str) -> Signature | None:
         function = getattr(self.module, name, None)
@@ -262,6 +264,24 @@ class LiveSource:
             encoded = wire.encode(compute())
             self.memo.put(slot, encoded)
         return wire.decode(encoded)
+
+
+class Oracles(NamedTuple):
+    """The two oracles a check may ask: the reference, and the module of known mistakes (if any)."""
+
+    reference: Oracle | None
+    mistakes: Oracle | None
+
+
+def oracles_for(assignment: Assignment, live: bool, memo: Memo | None = None) -> Oracles:
+    """Live modules for grading (where the reference is), the public cases file otherwise."""
+    if live and assignment.reference is not None:
+        reference = load_module(assignment.reference, "reference")
+        mistakes = load_module(assignment.mistakes, "mistakes") if assignment.mistakes is not None else None
+        return Oracles(Oracle(reference, LiveSource(reference, memo), "reference"),
+                       Oracle(mistakes, LiveSource(mistakes, memo), "mistakes") if mistakes is not None else None)
+    return Oracles(Oracle(None, ReplaySource.load(assignment.cases, "reference"), "reference"),
+                   Oracle(None, ReplaySource.load(assignment.cases, "mistakes"), "mistakes"))
 
 
 class RecordingSource(LiveSource):
@@ -479,7 +499,7 @@ class Oracle:
 
     def grad(self, name: str, argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
         """``jax.grad`` of the reference function ``name`` (which must be written with jax.numpy)."""
-        from .numeric import jax_gradient
+        from .autodiff import jax_gradient
 
         def ask(*args: Any) -> Any:
             question: tuple[Any, ...] = ("grad", name, list(args), {"argnums": argnums}, None)
@@ -489,7 +509,7 @@ class Oracle:
 
     def hessian(self, name: str) -> Callable[..., Any]:
         """``jax.hessian`` of the reference function ``name``."""
-        from .numeric import jax_hessian
+        from .autodiff import jax_hessian
 
         def ask(*args: Any) -> Any:
             question: tuple[Any, ...] = ("hessian", name, list(args), {}, None)
@@ -500,7 +520,7 @@ class Oracle:
     def vjp(self, name: str, args: list[Any], cotangent: Any) -> tuple[Any, ...]:
         """The vector-Jacobian product of the reference function ``name`` at ``args`` (the gradient of
         ⟨cotangent, name(args)⟩ with respect to each argument), for a stand-in inside jax.grad."""
-        from .numeric import jax_vjp
+        from .autodiff import jax_vjp
 
         question: tuple[Any, ...] = ("vjp", name, list(args), {"cotangent": cotangent}, None)
         return self._source.answer(question, lambda: jax_vjp(self._resolve(name), _copy(args), cotangent))  # type: ignore[no-any-return]
@@ -508,7 +528,7 @@ class Oracle:
     def shape(self, name: str, specs: list[list[Any]]) -> list[Any]:
         """The shape and dtype the reference function ``name`` returns for inputs of these shapes and
         dtypes (``[[shape, dtype], ...]``): what a stand-in inside a JAX transformation will return."""
-        from .numeric import jax_shape
+        from .autodiff import jax_shape
 
         question: tuple[Any, ...] = ("shape", name, specs, {}, None)
         return self._source.answer(question, lambda: list(jax_shape(self._resolve(name), specs)))  # type: ignore[no-any-return]

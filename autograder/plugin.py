@@ -19,7 +19,6 @@ sets it for all of its checks), ``limits(call_seconds=...)`` for a check that ne
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import os
@@ -44,7 +43,7 @@ from .numeric import forcing_mistakes
 from .oracle import CaseNotRecorded, Oracle
 from .policy import violations
 from .results import CheckResult, Status
-from .runtime import Submission
+from .sandbox.submission import Submission
 
 __all__ = ["CheckRun", "derive_seed", "public_checks", "run_checks"]
 
@@ -82,7 +81,7 @@ class CheckRun:
         """The exercise's policy violations in this submission (computed once per exercise)."""
         if exercise not in self._rule_breaks:
             policy = self.assignment.policies.get(exercise)
-            sources = [cell.source for cell in self.submission._runtime.cells]
+            sources = list(self.submission.cell_sources)
             self._rule_breaks[exercise] = violations(sources, exercise, policy) if policy else []
         return self._rule_breaks[exercise]
 
@@ -165,15 +164,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def submission(request: pytest.FixtureRequest) -> Iterator[Submission]:
     run = request.config.stash[_RUN]
     marker = request.node.get_closest_marker("limits")
-    runtime = run.submission._runtime
+    seconds = float(marker.kwargs["call_seconds"]) if marker is not None and "call_seconds" in marker.kwargs else None
     run.submission.stand_in_log.clear()
-    saved = runtime.call_seconds
-    if marker is not None and "call_seconds" in marker.kwargs:
-        runtime.call_seconds = float(marker.kwargs["call_seconds"])
-    try:
+    with run.submission.call_limit(seconds):
         yield run.submission
-    finally:
-        runtime.call_seconds = saved
 
 
 @pytest.fixture
@@ -357,14 +351,14 @@ _UNUSED_PLUGINS = ("doctest", "debugging", "unittest", "legacypath", "tmpdir", "
                    "setupplan", "logging", "faulthandler", "subtests")
 
 
-def run_checks(run: CheckRun, junit_xml: Path | None = None) -> list[CheckResult]:
+def run_checks(run: CheckRun, junit_xml: Path | None = None, sessions: KeptSessions | None = None) -> list[CheckResult]:
     """Run the assignment's checks (public, or all) on ``run.submission``; one result per check.
 
-    In a grading process that turned :data:`SESSIONS` on, the checks stay collected between
-    submissions (see :class:`KeptSession`); otherwise each call is one ``pytest.main``."""
+    With ``sessions`` (a grading process's, :mod:`autograder.context`), the checks stay collected
+    between submissions (see :class:`KeptSession`); otherwise each call is one ``pytest.main``."""
     files = run.assignment.check_files if run.visibility == "all" else (run.assignment.public_checks,)
-    if junit_xml is None and SESSIONS.enabled:
-        results = SESSIONS.run(run, files)
+    if junit_xml is None and sessions is not None:
+        results = sessions.run(run, files)
         if results is not None:
             return results
     args = _pytest_args(run, files)
@@ -488,13 +482,11 @@ class KeptSession:
 
 
 class KeptSessions:
-    """This process's kept sessions, one per set of check files and selection; off unless enabled."""
+    """A grading process's kept sessions, one per set of check files and selection."""
 
     def __init__(self) -> None:
-        self.enabled = False
         self.sessions: dict[tuple[object, ...], KeptSession] = {}
         self.lock = threading.Lock()
-        atexit.register(self.close)
 
     def run(self, run: CheckRun, files: Sequence[Path]) -> list[CheckResult] | None:
         """The results, or None when this run should go through a fresh pytest.main instead."""
@@ -529,8 +521,6 @@ class KeptSessions:
         with self.lock:
             self.close_all()
 
-
-SESSIONS = KeptSessions()
 
 
 def public_checks(hidden_file: str) -> ModuleType:

@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import InstructorError
 from .read import all_nodes, parse_cell
+from .source import aliases_in, dotted
 
 __all__ = ["Policy", "parse_policies", "violations"]
 
@@ -31,7 +32,6 @@ MAX_REPORTED = 10  # rule breaks listed for one exercise; the rest are counted
 MAX_SHOWN_CHARS = 60  # of a function name quoted in a verdict
 # No library path a rule names is this long; longer chains are still searched through their
 # prefixes, and the bound keeps the walk linear however long a chain a notebook writes.
-MAX_DOTTED_PARTS = 10
 
 
 @dataclass(frozen=True)
@@ -92,33 +92,20 @@ def _index(sources: tuple[str, ...]) -> tuple[dict[str, _Function], dict[str, st
         for node in tree.body if tree else ():
             if isinstance(node, ast.FunctionDef):
                 functions[node.name] = _summary(node)  # the last definition wins, as when the notebook runs
-        _collect_aliases(tree, aliases)
+        aliases_in(tree, aliases)
     return functions, aliases
 
 
 def _summary(function: ast.FunctionDef) -> _Function:
     nodes = all_nodes(function)
     names = [n.id for n in nodes if isinstance(n, ast.Name)]
-    dotted = ((_dotted(n), getattr(n, "lineno", function.lineno)) for n in nodes)
+    dotted_names = ((dotted(n), getattr(n, "lineno", function.lineno)) for n in nodes)
     return _Function(
         name=function.name,
         names=tuple(reversed(dict.fromkeys(reversed(names)))),
-        dotted=tuple(dict.fromkeys((name, line) for name, line in dotted if name is not None)),
+        dotted=tuple(dict.fromkeys((name, line) for name, line in dotted_names if name is not None)),
         loops=tuple(n.lineno for n in nodes if isinstance(n, _LOOPS)),
     )
-
-
-def _collect_aliases(tree: ast.AST | None, aliases: dict[str, str]) -> None:
-    for node in all_nodes(tree) if tree else ():
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    aliases[alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 def _reachable(functions: dict[str, _Function], start: str) -> list[_Function]:
@@ -136,26 +123,13 @@ def _reachable(functions: dict[str, _Function], start: str) -> list[_Function]:
 
 def _forbidden_uses(function: _Function, forbid: tuple[str, ...], aliases: dict[str, str]) -> list[str]:
     found = []
-    for dotted, line in function.dotted:
-        head, _, rest = dotted.partition(".")
+    for name_used, line in function.dotted:
+        head, _, rest = name_used.partition(".")
         resolved = aliases.get(head, head) + (f".{rest}" if rest else "")
         for name in forbid:
             if resolved == name or resolved.startswith(name + "."):
                 found.append(f"uses {name} in {_shown(function.name)} (line {line}), which this exercise forbids")
     return found
-
-
-def _dotted(node: ast.AST) -> str | None:
-    """'np.gradient' for that attribute chain; None for anything else, or for a chain longer than
-    MAX_DOTTED_PARTS (its shorter prefixes are nodes of their own, so a forbidden name is still found)."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute) and len(parts) < MAX_DOTTED_PARTS:
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _shown(name: str) -> str:

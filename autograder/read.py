@@ -31,7 +31,8 @@ from typing import Any
 from .errors import UnreadableSubmission
 from .escape import clean
 
-__all__ = ["Cell", "LockedCell", "Notebook", "all_nodes", "parse_cell", "read_submission", "why_unparsed"]
+__all__ = ["Cell", "LockedCell", "NbgraderCell", "Notebook", "all_nodes", "nbgrader_cell", "nbgrader_cells", "parse_cell",
+           "read_submission", "why_unparsed"]
 
 # Outputs (plots) are never used but may be large; past this the file is refused without reading it.
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
@@ -305,22 +306,51 @@ def _is_code(cell: Any) -> bool:
 
 
 def _code_cell(number: int, source: str, cell: dict[str, Any]) -> Cell:
-    metadata = cell.get("metadata")
-    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
-    return Cell(number, neutralise_ipython(source), _short(grade_id) if isinstance(grade_id, str) else None)
+    marked = nbgrader_cell(cell)
+    return Cell(number, neutralise_ipython(source), marked.grade_id if marked is not None else None)
 
 
 def _locked_cell(cell: Any) -> LockedCell | None:
+    marked = nbgrader_cell(cell)
+    if marked is None or not (marked.grade or marked.locked) or marked.solution:
+        return None
+    return LockedCell(marked.grade_id, marked.source, marked.points)
+
+
+@dataclass(frozen=True)
+class NbgraderCell:
+    """A cell's nbgrader metadata, as nbgrader's own notebooks and any edited copy of them carry it."""
+
+    grade_id: str
+    solution: bool  # the student writes it
+    grade: bool  # it is graded (a test cell, or a manually graded answer)
+    locked: bool  # the student must not change it
+    points: float | None
+    source: str
+
+
+def nbgrader_cell(cell: Any) -> NbgraderCell | None:
+    """The nbgrader metadata of one notebook cell (its JSON), checked field by field; None without any.
+    The one reader of nbgrader metadata: submissions, releases and sources all go through it."""
     metadata = cell.get("metadata") if isinstance(cell, dict) else None
-    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    if not isinstance(nbgrader, dict) or not isinstance(nbgrader.get("grade_id"), str):
+    marks = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    if not isinstance(marks, dict) or not isinstance(marks.get("grade_id"), str):
         return None
-    if not (nbgrader.get("grade") or nbgrader.get("locked")) or nbgrader.get("solution"):
-        return None
-    points = nbgrader.get("points")
-    return LockedCell(_short(nbgrader["grade_id"]), _source_text(cell.get("source", "")),
-                      float(points) if isinstance(points, (int, float)) and not isinstance(points, bool) else None)
+    points = marks.get("points")
+    return NbgraderCell(_short(marks["grade_id"]), marks.get("solution") is True, marks.get("grade") is True,
+                        marks.get("locked") is True,
+                        float(points) if isinstance(points, (int, float)) and not isinstance(points, bool) else None,
+                        _source_text(cell.get("source", "")))
+
+
+def nbgrader_cells(path: Path) -> list[NbgraderCell]:
+    """A course notebook's cells with nbgrader metadata, in order (empty if it cannot be read). For the
+    course's own files (source and release notebooks); a submission is read by :func:`read_submission`."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [marked for marked in map(nbgrader_cell, cells if isinstance(cells, list) else []) if marked is not None]
 
 
 def _source_text(source: Any) -> str:

@@ -26,10 +26,10 @@ from pathlib import Path
 from .config import ASSIGNMENT_FILE, PUBLIC_CASES, PUBLIC_CHECKS, STUDENT_CHECKS_DIR, Assignment, Limits
 from .contract import OURS
 from .errors import InstructorError
+from .grade import Selection, run_and_score
 from .numeric import force_mistakes
-from .oracle import Oracle, RecordingSource, cases_differences, cases_document, load_cases, load_module, write_cases
-from .plugin import CheckRun, run_checks
-from .runtime import LocalRuntime, Submission
+from .oracle import Oracle, Oracles, RecordingSource, cases_differences, cases_document, load_cases, load_module, write_cases
+from .sandbox.local import LocalRuntime
 
 __all__ = ["record_cases", "release", "release_differences"]
 
@@ -93,11 +93,11 @@ def record_cases(assignment: Assignment) -> dict[str, dict[str, object]]:
     student = load_module(assignment.reference, "reference_as_student")
     for contract in (OURS, *(rule.contract for rule in assignment.contracts)):  # the inputs each contract's checks make
         runtime = LocalRuntime(vars(student), Limits(call_seconds=60))
-        run = CheckRun(assignment, Submission(runtime), reference, mistakes, "public", seed=assignment.seed,
-                       contract=contract)
         with force_mistakes():
-            results = run_checks(run)
-        failed = [f"{r.exercise} › {r.name}: {r.message}" for r in results if r.status != "passed"]
+            result = run_and_score(assignment, runtime, Oracles(reference, mistakes),
+                                   Selection("public", contract=contract), label="the reference")
+        failed = [f"{c.exercise} › {c.name}: {c.message}" for e in result.exercises for c in e.checks
+                  if c.status != "passed"]
         if failed:
             raise InstructorError(f"the reference fails public checks (under the contract of {contract.name}), so no "
                                   "cases were recorded:\n" + "\n".join(failed))

@@ -31,6 +31,7 @@ from typing import Any
 
 from .config import Assignment
 from .errors import InstructorError
+from .read import nbgrader_cell
 from .results import Result
 
 __all__ = ["Sample", "build_notebook", "expectation_problems", "load_samples", "sample_differences", "write_samples"]
@@ -265,9 +266,10 @@ def _text(cell: dict[str, Any]) -> str:
 
 
 def _grade_id(cell: dict[str, Any]) -> str | None:
-    value = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return value if isinstance(value, str) else None
+    marked = nbgrader_cell(cell)
+    return marked.grade_id if marked is not None else None
 
 
 def _is_solution(cell: dict[str, Any]) -> bool:
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    marked = nbgrader_cell(cell)
+    return marked is not None and marked.solution

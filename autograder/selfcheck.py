@@ -21,11 +21,13 @@ from typing import Any
 from .config import STUDENT_CHECKS_DIR, Assignment, find_course_root
 from .contract import choose_contract
 from .errors import GraderError, InstructorError
-from .plugin import CheckRun, Visibility, run_checks
+from .grade import Selection, run_and_score
+from .oracle import oracles_for
+from .plugin import Visibility
+from .read import nbgrader_cells
 from .report import CheckReport
 from .results import Result
-from .runtime import LocalRuntime, Submission
-from .scoring import score
+from .sandbox.local import LocalRuntime
 
 __all__ = ["check", "check_all", "grade"]
 
@@ -76,30 +78,21 @@ def _grade(exercise: str) -> float:
 
 def _exercise_points(assignment: Assignment, exercise: str) -> float:
     """The exercise's full points, hidden checks included, from the notebook's grade cell."""
-    import json
-
     for folder in (Path.cwd(), assignment.release_dir or Path.cwd()):
-        notebook = folder / assignment.notebook
-        if notebook.exists():
-            for cell in json.loads(notebook.read_text(encoding="utf-8")).get("cells", []):
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if meta.get("grade") and meta.get("grade_id") == exercise:
-                    return float(meta.get("points", 0))
+        for cell in nbgrader_cells(folder / assignment.notebook):
+            if cell.grade and cell.grade_id == exercise:
+                return cell.points or 0.0
     raise InstructorError(f"no grade cell with grade_id {exercise!r} in {assignment.notebook}")
 
 
 def run_in_kernel(assignment: Assignment, namespace: dict[str, Any], visibility: Visibility,
                   exercise: str | None) -> Result:
     """The checks on functions living in this process, scored like any submission."""
-    from .grade import oracles
-
-    reference, mistakes = oracles(assignment, live=visibility == "all")
     runtime = LocalRuntime(namespace, assignment.limits)
     contract = choose_contract(assignment.contracts, (cell.source for cell in runtime.cells))
-    run = CheckRun(assignment, Submission(runtime), reference, mistakes, visibility, exercise, assignment.seed,
-                   contract=contract)
-    checks = run_checks(run)
-    return score("this notebook", assignment.name, assignment.exercises, checks, seed=assignment.seed)
+    oracles = oracles_for(assignment, live=visibility == "all")
+    return run_and_score(assignment, runtime, oracles, Selection(visibility, exercise, contract=contract),
+                         label="this notebook")
 
 
 def locate_assignment(start: Path | None = None, full: bool = False) -> Assignment:

@@ -12,17 +12,17 @@ The exit status is the sum of the failures' bits, so CI logs say which part fail
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from enum import IntFlag
 
 from .batch import grade_many
 from .config import Assignment
-from .isolation import Sandbox
+from .read import nbgrader_cells
 from .release import release_differences
 from .results import Result
 from .samples import expectation_problems, load_samples, sample_differences
+from .sandbox.isolation import Sandbox
 
 __all__ = ["Failure", "VerifyReport", "verify"]
 
@@ -95,21 +95,14 @@ def _check_up_to_date(assignment: Assignment, report: VerifyReport) -> None:
 def _grade_cell_points(assignment: Assignment) -> list[str]:
     """Grade cells whose points differ from the sum of their exercise's check points."""
     from .errors import MissingFunction
-    from .plugin import CheckRun, run_checks
-    from .runtime import FailedRuntime, Submission
+    from .grade import run_and_score
+    from .oracle import Oracles
+    from .sandbox.submission import FailedRuntime
 
     assert assignment.source_dir is not None
-    run = CheckRun(assignment, Submission(FailedRuntime(MissingFunction("counting points"))), None, None, "all")
-    checks = run_checks(run)
-    totals: dict[str, float] = {}
-    for check in checks:
-        totals[check.exercise] = totals.get(check.exercise, 0.0) + check.max_points
-    notebook = json.loads((assignment.source_dir / assignment.notebook).read_text(encoding="utf-8"))
-    cells = {
-        meta["grade_id"]: float(meta.get("points", 0))
-        for meta in (c.get("metadata", {}).get("nbgrader", {}) for c in notebook["cells"])
-        if meta.get("grade")
-    }
+    nothing = FailedRuntime(MissingFunction("counting points"))  # every check runs, and scores 0 of its points
+    totals = {e.name: e.max_points for e in run_and_score(assignment, nothing, Oracles(None, None), label="nothing").exercises}
+    cells = {c.grade_id: c.points or 0.0 for c in nbgrader_cells(assignment.source_dir / assignment.notebook) if c.grade}
     problems = [
         f"grade cell {name!r} in source/{assignment.name}/{assignment.notebook} has {cells.get(name)} points, "
         f"the checks give {points:g}; make them agree"

@@ -16,19 +16,23 @@ import time
 from pathlib import Path
 
 from autograder.config import Assignment
+from autograder.context import GradingContext
 from autograder.grade import grade_submission
-from autograder.isolation import Unisolated, choose_sandbox
 from autograder.samples import load_samples
-from autograder.sandbox import Child
+from autograder.sandbox.children import spawn_child
+from autograder.sandbox.isolation import Unisolated, choose_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child_start_seconds(sandbox, assignment: Assignment, rounds: int, fork: bool = True) -> float:
+def child_start_seconds(context: GradingContext, sandbox, assignment: Assignment, rounds: int, fork: bool = True) -> float:
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
-        Child.start(sandbox, assignment.limits, 0, assignment.preload, fork=fork).close()
+        if fork:  # as grading does: a fork of the sandbox's zygote where it hosts one
+            context.children.take(sandbox, assignment.limits, 0, assignment.preload).close()
+        else:  # a process (a sandbox) of its own
+            spawn_child(sandbox, assignment.limits, 0, assignment.preload).close()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -44,10 +48,11 @@ def main() -> None:
     sandboxes = {"bubblewrap": isolated, "none": plain}
     samples = [s for s in load_samples(assignment) if s.name != "infinite_loop_in_one_function"]
 
-    grade_submission(assignment, samples[0].path, isolated)  # warm-up: imports, JAX compilation
+    context = GradingContext()  # one grading process's: the zygote and the reference's answers kept between gradings
+    grade_submission(assignment, samples[0].path, isolated, context=context)  # warm-up: imports, JAX compilation
     print(f"child start + stop, median of {10 * args.rounds}:")
-    starts = {name: child_start_seconds(sb, assignment, 10 * args.rounds) for name, sb in sandboxes.items()}
-    own = child_start_seconds(isolated, assignment, 10 * args.rounds, fork=False)
+    starts = {name: child_start_seconds(context, sb, assignment, 10 * args.rounds) for name, sb in sandboxes.items()}
+    own = child_start_seconds(context, isolated, assignment, 10 * args.rounds, fork=False)
     for name, seconds in starts.items():
         print(f"  {name:<10} {seconds * 1000:7.1f} ms")
     print(f"  (bubblewrap with a sandbox of its own per child instead of a fork of the zygote: {own * 1000:.1f} ms)")
@@ -57,8 +62,9 @@ def main() -> None:
         for sample in samples:
             for name, sandbox in sandboxes.items():
                 started = time.perf_counter()
-                grade_submission(assignment, sample.path, sandbox)
+                grade_submission(assignment, sample.path, sandbox, context=context)
                 per_submission[name].append(time.perf_counter() - started)
+    context.close()
     medians = {name: statistics.median(times) for name, times in per_submission.items()}
     print(f"grading one submission, median over {len(samples)} samples x {args.rounds} rounds:")
     for name, seconds in medians.items():

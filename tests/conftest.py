@@ -11,9 +11,10 @@ import pytest
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 from autograder.config import Assignment, Limits  # noqa: E402
-from autograder.isolation import Unisolated, choose_sandbox  # noqa: E402
 from autograder.read import Cell  # noqa: E402
-from autograder.runtime import SandboxRuntime, Submission  # noqa: E402
+from autograder.sandbox.isolation import Unisolated, choose_sandbox  # noqa: E402
+from autograder.sandbox.runtime import SandboxRuntime
+from autograder.sandbox.submission import Submission  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

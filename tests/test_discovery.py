@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch, plugin
-from autograder import sandbox as children
+from autograder import batch
 from autograder.batch import MAX_FOLDER_DEPTH, Progress, ResultStore, Task, discover, file_digest, file_name, find_submissions
 from autograder.config import Assignment
+from autograder.context import GradingContext
 from autograder.errors import UnreadableSubmission
 from autograder.read import read_submission
 from autograder.results import Result
@@ -198,10 +198,11 @@ def test_a_file_is_hashed_in_chunks_and_a_huge_one_not_at_all(tmp_path):
 
 
 @pytest.fixture
-def grading_state(monkeypatch):
-    """grade_task switches on process-wide reuse; put it back as it was."""
-    monkeypatch.setattr(plugin.SESSIONS, "enabled", plugin.SESSIONS.enabled)
-    monkeypatch.setattr(children.PRESTARTER, "enabled", children.PRESTARTER.enabled)
+def grading_state():
+    """A grading context of the test's own (a worker's would outlive the test)."""
+    context = GradingContext()
+    yield context
+    context.close()
 
 
 @pytest.mark.parametrize("error", [RecursionError("maximum recursion depth exceeded"), MemoryError(), KeyError("x")])
@@ -210,7 +211,7 @@ def test_anything_escaping_the_grader_costs_only_that_submission(monkeypatch, as
         raise error
 
     monkeypatch.setattr(batch, "grade_submission", fail)
-    result = batch.grade_task(assignment, Path("sub.ipynb"), None, None)
+    result = batch.grade_task(assignment, Path("sub.ipynb"), None, context=grading_state)
     assert result.problem.startswith("not graded: the grader failed on this submission")
     assert type(error).__name__ in result.problem
 

@@ -12,9 +12,11 @@ import pytest
 from conftest import cells
 
 from autograder.config import Limits
+from autograder.context import GradingContext
 from autograder.errors import StudentCodeRaised
-from autograder.isolation import Unisolated, child_environment, isolation_problems
-from autograder.runtime import SandboxRuntime, Submission
+from autograder.sandbox.isolation import Unisolated, child_environment, isolation_problems
+from autograder.sandbox.runtime import SandboxRuntime
+from autograder.sandbox.submission import Submission
 
 LIMITS = Limits(call_seconds=10, cell_seconds=10, submission_seconds=60, processes=32, memory_mb=512)
 
@@ -174,22 +176,30 @@ def leave_traces():
 """
 
 
-def _graded(sandbox, *sources):
+@pytest.fixture
+def worker():
+    """One grading process's context: its sandbox's zygote serves every submission graded in it."""
+    context = GradingContext()
+    yield context
+    context.close()
+
+
+def _graded(context, sandbox, *sources):
     """Run one submission's cells to the end in the grading sandbox; its peek() result, and others."""
-    runtime = SandboxRuntime(cells(*sources), LIMITS, sandbox, seed=0)
+    runtime = SandboxRuntime(cells(*sources), LIMITS, sandbox, seed=0, children=context.children)
     with runtime:
         submission = Submission(runtime)
         return {name: getattr(submission, name)() for name in ("leave_traces", "spoil", "peek")
                 if submission.defines(name)}
 
 
-def test_a_submission_finds_nothing_the_one_before_left(sandbox):
-    before = _graded(sandbox, PEEK, LEAVE_TRACES.replace("    return segment", "    return peek()"))
+def test_a_submission_finds_nothing_the_one_before_left(worker, sandbox):
+    before = _graded(worker, sandbox, PEEK, LEAVE_TRACES.replace("    return segment", "    return peek()"))
     traces = before["leave_traces"]  # the control: the traces are there, and peek() sees them
     assert "answers.txt" in traces["tmp"] and "hidden" in traces["work"] and "note" in traces["shm"]
     assert traces["sysv"] == 1 and len(traces["processes"]) >= 2 and traces["key"]
     assert all(names == ["user.calc4ml"] for names in traces["xattrs"].values())
-    after = _graded(sandbox, PEEK)["peek"]
+    after = _graded(worker, sandbox, PEEK)["peek"]
     assert after["zygote_started"] == traces["zygote_started"]  # the same sandbox served both
     assert after["parent"] == 1
     # what was there before the traces (the matplotlib folder; folders holding the interpreter's mount, if any)
@@ -200,7 +210,7 @@ def test_a_submission_finds_nothing_the_one_before_left(sandbox):
     assert all(names == [] for names in after["xattrs"].values())
 
 
-def test_student_code_can_neither_stop_nor_read_the_zygote(sandbox):
+def test_student_code_can_neither_stop_nor_read_the_zygote(worker, sandbox):
     attack = """
 import os, signal
 def spoil():
@@ -215,18 +225,18 @@ def spoil():
             refused.append(path)
     return paths, refused, open('/proc/1/stat').read().split(')')[1].split()[0]
 """
-    first = _graded(sandbox, PEEK, attack)
+    first = _graded(worker, sandbox, PEEK, attack)
     paths, refused, state = first["spoil"]
     assert len(paths) > 3 and refused == paths  # its memory, environment and every descriptor (the control socket)
     assert state in ("S", "R")  # not stopped
-    second = _graded(sandbox, PEEK)["peek"]
+    second = _graded(worker, sandbox, PEEK)["peek"]
     assert second["zygote_started"] == first["peek"]["zygote_started"]
 
 
-def test_a_sandbox_that_cannot_be_put_back_is_replaced(sandbox):
+def test_a_sandbox_that_cannot_be_put_back_is_replaced(worker, sandbox):
     spoil = "import os\ndef spoil():\n    os.chmod('/tmp/matplotlib', 0)\n    return oct(os.stat('/tmp/matplotlib').st_mode)"
-    first = _graded(sandbox, PEEK, spoil)
+    first = _graded(worker, sandbox, PEEK, spoil)
     assert first["spoil"] == "0o40000"
-    second = _graded(sandbox, PEEK, "import os\ndef spoil():\n    return oct(os.stat('/tmp/matplotlib').st_mode)")
+    second = _graded(worker, sandbox, PEEK, "import os\ndef spoil():\n    return oct(os.stat('/tmp/matplotlib').st_mode)")
     assert second["peek"]["zygote_started"] != first["peek"]["zygote_started"]  # a new sandbox
     assert second["spoil"] == "0o41777"

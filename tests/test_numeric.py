@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from autograder.autodiff import jax_gradient
 from autograder.errors import CheckFailure
 from autograder.numeric import (
     TOLERANCE,
@@ -16,7 +17,6 @@ from autograder.numeric import (
     expect_float,
     expect_float_close,
     expect_tuple,
-    jax_gradient,
     relative_error,
 )
 from autograder.wire import Opaque

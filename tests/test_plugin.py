@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from autograder.config import Assignment
+from autograder.context import GradingContext
 from autograder.errors import InstructorError
-from autograder.grade import grade_submission
-from autograder.isolation import Unisolated
+from autograder.grade import Selection, grade_submission
 from autograder.oracle import write_cases
 from autograder.release import record_cases
+from autograder.sandbox.isolation import Unisolated
 
 REFERENCE = """
 def double(x):
@@ -81,10 +82,10 @@ def make_course(root: Path, public: str = PUBLIC, hidden: str = HIDDEN) -> Assig
     return Assignment.load("toy", root)
 
 
-def grade(assignment: Assignment, tmp_path: Path, code: str, **options):
+def grade(assignment: Assignment, tmp_path: Path, code: str, context=None, **options):
     path = tmp_path / "submission.py"
     path.write_text(textwrap.dedent(code))
-    return grade_submission(assignment, path, Unisolated(), **options)
+    return grade_submission(assignment, path, Unisolated(), selection=Selection(**options), context=context)
 
 
 def test_verdicts_map_from_check_outcomes(tmp_path):
@@ -174,13 +175,10 @@ def test_bad_configuration_names_its_source(tmp_path):
 
 @pytest.fixture
 def kept():
-    """Checks kept collected between submissions, as in a grading worker."""
-    from autograder.plugin import SESSIONS
-
-    SESSIONS.enabled = True
-    yield SESSIONS
-    SESSIONS.close()
-    SESSIONS.enabled = False
+    """A grading worker's context: the checks kept collected between submissions."""
+    context = GradingContext.for_worker()
+    yield context
+    context.close()
 
 
 SUBMISSIONS = [
@@ -201,11 +199,10 @@ def _verdicts(result):
 def test_a_kept_session_gives_the_verdicts_of_fresh_ones(tmp_path, kept):
     assignment = make_course(tmp_path)
     stdout = sys.stdout
-    with_kept = [_verdicts(grade(assignment, tmp_path, code)) for code in SUBMISSIONS * 2]
-    sessions = list(kept.sessions.values())
+    with_kept = [_verdicts(grade(assignment, tmp_path, code, kept)) for code in SUBMISSIONS * 2]
+    sessions = list(kept.sessions.sessions.values())
     assert len(sessions) == 1 and sessions[0].open  # one session served all eight
     assert sys.stdout is stdout  # pytest's capture is not left on while the session waits
-    kept.enabled = False
     fresh = [_verdicts(grade(assignment, tmp_path, code)) for code in SUBMISSIONS]
     assert with_kept == fresh * 2
     assert fresh[2]["points"] == fresh[2]["max_points"] > max(fresh[0]["points"], fresh[1]["points"], fresh[3]["points"])
@@ -216,5 +213,5 @@ def test_a_broken_check_file_is_an_instructor_error_in_a_kept_session_too(tmp_pa
     assignment = make_course(tmp_path, public="this is not python\n")
     for _ in range(2):
         with pytest.raises(InstructorError, match="failed to load"):
-            grade(assignment, tmp_path, "def double(x):\n    return 2 * x\n")
-    assert not [s for s in kept.sessions.values() if s.open]
+            grade(assignment, tmp_path, "def double(x):\n    return 2 * x\n", kept)
+    assert not [s for s in kept.sessions.sessions.values() if s.open]

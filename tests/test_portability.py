@@ -23,10 +23,11 @@ import numpy as np
 import pytest
 
 from autograder.config import Assignment
-from autograder.grade import grade_submission
-from autograder.isolation import choose_sandbox
+from autograder.context import GradingContext
+from autograder.grade import Selection, grade_submission
 from autograder.oracle import ReplaySource, cases_differences, load_cases, wire
 from autograder.samples import load_samples
+from autograder.sandbox.isolation import choose_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.parent.name for p in (ROOT / "assignments").glob("*/assignment.toml"))
@@ -184,11 +185,13 @@ def test_self_checks_give_the_same_verdicts_with_every_recorded_float_moved(name
     step = max(1, len(mutants) // MUTANTS_PER_ASSIGNMENT)
     samples = [s for s in everything if s.kind != "mutant"] + mutants[::step][:MUTANTS_PER_ASSIGNMENT]
     differing = []
+    context = GradingContext()
     for sample in samples:
-        before = grade_submission(assignment, sample.path, sandbox, visibility="public")
-        after = grade_submission(nudged, sample.path, sandbox, visibility="public")
+        before = grade_submission(assignment, sample.path, sandbox, selection=Selection("public"), context=context)
+        after = grade_submission(nudged, sample.path, sandbox, selection=Selection("public"), context=context)
         if verdicts(before) != verdicts(after):
             differing.append(sample.name)
         if sample.kind == "reference":
             assert before.points == before.max_points > 0, before
+    context.close()
     assert differing == []

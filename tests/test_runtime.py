@@ -86,7 +86,7 @@ def test_later_cells_that_call_a_function_that_hung_at_top_level_run_only_their_
                                      "only the cell's imports and definitions ran")
     assert reports[5][0] == reports[6][0] == "ok"
     assert submission.g() == "g" and submission.look() == [False, True, True]
-    assert submission._runtime.cells_used < 3  # the limit was spent once, not twice
+    assert submission._runtime.notebook.used < 3  # the limit was spent once, not twice
 
 
 def test_a_cell_that_loops_at_top_level_blames_no_function(run_notebook):

@@ -10,8 +10,8 @@ import pytest
 
 from autograder.batch import spawn_pool
 from autograder.config import Assignment
-from autograder.isolation import choose_sandbox
 from autograder.samples import expectation_problems, load_samples
+from autograder.sandbox.isolation import choose_sandbox
 from autograder.verify import Failure, verify
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,26 +27,87 @@ def test_the_public_surface_is_small_and_sorted():
     assert autograder.__all__ == sorted(autograder.__all__) == ["__version__", "check", "check_all", "grade"]
 
 
+PACKAGE = ROOT / "autograder"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def imports_of(path: Path) -> set[str]:
+    """Every module a file imports, anywhere in it (inside functions too), relative imports resolved
+    to absolute names: ``from .. import wire`` in autograder/child/server.py is ``autograder.wire``."""
     tree = ast.parse(path.read_text())
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            names.add("." * node.level + (node.module or ""))
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([node.module] if node.module else [])])
+            names.add(base)
+            names.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names)  # `from . import wire`
     return names
 
 
+def ours(names: set[str]) -> set[str]:
+    """The imports that are of this project (the grader, the solutions, the checks), not of libraries."""
+    return {n for n in names if n.split(".")[0] in ("autograder", "solutions", "assignments")}
+
+
+CHILD_MAY_IMPORT = ("autograder.wire", "autograder.protocol", "autograder.child")
+
+
 def test_the_child_imports_nothing_that_knows_the_answers():
-    """DESIGN.md: child.py runs next to student code; it may only know the wire codec."""
-    ours = {name for name in imports_of(ROOT / "autograder" / "child.py") if name.startswith(".") or "autograder" in name}
-    assert ours <= {"."}, ours  # `from . import wire` only
-    wire_imports = imports_of(ROOT / "autograder" / "wire.py")
-    assert not {n for n in wire_imports if n.startswith(".") or "autograder" in n}
+    """DESIGN.md: the child package runs beside student code; of the grader it may know only the
+    codec, the protocol and itself (relative imports resolved, imports inside functions counted)."""
+    for path in sorted((PACKAGE / "child").glob("*.py")):
+        forbidden = {n for n in ours(imports_of(path)) if n != "autograder"
+                     and not n.startswith(CHILD_MAY_IMPORT)}
+        assert not forbidden, f"{path.name} imports {sorted(forbidden)}"
+    for shared in ("wire.py", "protocol.py"):  # both sides import these: they import nothing of ours
+        assert ours(imports_of(PACKAGE / shared)) == set(), shared
+
+
+def test_the_import_rule_is_not_fooled_by_relative_imports():
+    """The resolution above, checked on the forms a child module could use to reach the answers."""
+    child = PACKAGE / "child" / "server.py"
+    fake = child.with_name("_probe_not_a_module.py")
+    forms = (("from .. import numeric", "autograder.numeric"), ("from ..oracle import Oracle", "autograder.oracle"),
+             ("def f():\n    from ... import solutions", "solutions"), ("import autograder.plugin", "autograder.plugin"))
+    for source, reached in forms:
+        fake.write_text(source + "\n")
+        try:
+            assert reached in imports_of(fake), source
+        finally:
+            fake.unlink()
 
 
 def test_the_package_never_imports_solutions_or_assignments():
-    for path in (ROOT / "autograder").glob("*.py"):
-        for name in imports_of(path):
+    for path in PACKAGE.rglob("*.py"):
+        for name in ours(imports_of(path)):
             assert name.split(".")[0] not in ("solutions", "assignments"), f"{path.name} imports {name}"
+
+
+def test_no_import_cycles_in_the_package():
+    """Every import counted, at module level or inside a function: the modules form a DAG."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
+    graph = {name: {i for i in ours(imports_of(path)) if i in modules and i != name and i != "autograder"}
+             for name, path in modules.items()}
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for other in sorted(graph[name]):
+            assert state.get(other) != 1, " -> ".join([*path, other])
+            if other not in state:
+                visit(other, [*path, other])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])

@@ -1,9 +1,10 @@
 """How a child process is isolated from everything it must not see or touch.
 
-A *sandbox* is a callable ``(fd_in, fd_out, limits) -> Launch``: given the two pipe ends the
-child inherits and the limits it runs under, it returns the command line and environment that
-start ``child.py`` inside it. A sandbox with ``hosts_zygote`` also has ``zygote(fd, limits)``: a
-sandbox whose first process forks the children (see :mod:`autograder.sandbox`), which grading uses.
+A *sandbox* (the :class:`Sandbox` protocol) is a callable ``(fd_in, fd_out, limits) -> Launch``:
+given the two pipe ends the child inherits and the limits it runs under, it returns the command
+line and environment that start the child (:mod:`autograder.child`) inside it. A sandbox that
+``hosts_zygote`` also launches with ``zygote(fd, limits)`` a sandbox whose first process forks the
+children (:mod:`autograder.sandbox.zygote`), which grading uses.
 
 :class:`Bubblewrap` (grading) gives the child new user, PID, network, IPC, UTS and mount
 namespaces, the unprivileged uid 65534 with no capabilities, a file system made only of the
@@ -35,19 +36,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from .config import Assignment, Limits
-from .errors import InfrastructureError
-from .sandbox import CHILD_SCRIPT, Launch
+from ..config import Assignment, Limits
+from ..errors import InfrastructureError
+from .process import CHILD_SCRIPT, Launch
 
 __all__ = ["Bubblewrap", "Sandbox", "Unisolated", "choose_sandbox", "child_environment", "isolation_problems"]
 
 class Sandbox(Protocol):
-    """Starts a child: given the pipe ends it inherits, the command, environment and folder."""
+    """Starts a child: given the pipe ends it inherits, the command, environment and folder.
+
+    ``hosts_zygote``: whether it can also start a zygote sandbox, ``zygote(fd, limits)``, whose
+    first process forks the children (it needs a PID namespace of its own to kill what a child left)."""
 
     @property
     def name(self) -> str: ...
 
+    @property
+    def hosts_zygote(self) -> bool: ...
+
     def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch: ...
+
+    def zygote(self, fd: int, limits: Limits) -> Launch: ...
 
 
 SANDBOX_UID = 65534  # "nobody"
@@ -55,7 +64,8 @@ WORK_MB = 64  # private writable /work (data files are mounted into it read-only
 TMP_MB = 64  # private /tmp
 CGROUP_PARENT = "calc4ml"
 CPU_PERIOD_US = "100000"  # the quota equals the period: one core's worth of CPU time
-CHILD_CODE = "/opt/calc4ml/autograder"  # where the grader's child code appears inside the sandbox
+PACKAGE = CHILD_SCRIPT.parents[1]  # the grader's package: the child imports its child/, wire and protocol
+CHILD_CODE = "/opt/calc4ml/autograder"  # where the package appears inside the sandbox (it holds no solutions)
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts")
 
 # Threads each numeric library may start in the child: the grader runs one child per core.
@@ -89,6 +99,10 @@ class Unisolated:
     files: tuple[Path, ...] = ()
     base: Path | None = None
     name: ClassVar[str] = "no"
+    hosts_zygote: ClassVar[bool] = False  # outside a PID namespace, killing what a child left would hit ours
+
+    def zygote(self, fd: int, limits: Limits) -> Launch:
+        raise InfrastructureError("an unisolated child is a process of its own; only bubblewrap hosts a zygote")
 
     def __call__(self, fd_in: int, fd_out: int, limits: Limits) -> Launch:
         scratch = Path(tempfile.mkdtemp(prefix="calc4ml-child-"))
@@ -145,7 +159,7 @@ class Bubblewrap:
         env = []
         for key, value in child_environment("/work", "/tmp").items():
             env += ["--setenv", key, value]
-        script = f"{CHILD_CODE}/{CHILD_SCRIPT.name}"
+        script = f"{CHILD_CODE}/{CHILD_SCRIPT.relative_to(PACKAGE)}"
         # A zygote is PID 1 itself (no bubblewrap reaper), so that only it can be PID 1; nested user
         # namespaces are off, so no child can gain capabilities anywhere, even over a namespace of its own.
         program = ["--as-pid-1", "--", sys.executable, "-I", script, "--zygote", str(fd_in)] if zygote else \
@@ -162,7 +176,7 @@ class Bubblewrap:
             "--size", str(WORK_MB * 1024 * 1024), "--tmpfs", "/work",
             *bind,
             "--chmod", "1777", "/work",
-            "--ro-bind", str(CHILD_SCRIPT.parent), CHILD_CODE,
+            "--ro-bind", str(PACKAGE), CHILD_CODE,
             "--remount-ro", "/",  # the sandbox's own root (its symlinks, mount points) stays as built
             "--chdir", "/work", "--clearenv", *env,
             *program,

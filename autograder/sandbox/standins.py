@@ -27,17 +27,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import InstructorError
-from .oracle import Block, QuestionIndex
+from ..errors import InstructorError, LeftToStudent
+from ..oracle import Block, QuestionIndex
 
 __all__ = ["NotAsked", "StandIns", "block_of"]
 
 
-class NotAsked(Exception):
+class NotAsked(LeftToStudent):
     """A stand-in was asked something the reference's computation does not ask: the student's own
-    function answers instead (``fallback_to_student``, as the child's building blocks expect)."""
-
-    fallback_to_student = True
+    function answers instead."""
 
 
 def block_of(function: Callable[..., Any]) -> Block | None:
