@@ -16,17 +16,16 @@ import contextvars
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .diagnosis import Mistake
 from .errors import CheckFailure
 from .tolerance import TOLERANCE, Tolerance, relative_error
 
 __all__ = [
     "TOLERANCE",
-    "Mistake",
     "Tolerance",
     "expect_array",
     "expect_bool_array",
@@ -44,20 +43,6 @@ __all__ = [
 
 # Set while recording public cases: every mistake's value is computed (so it gets recorded).
 _FORCE_MISTAKES: contextvars.ContextVar[bool] = contextvars.ContextVar("force_mistakes", default=False)
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong answer and what to tell a student whose answer matches it.
-
-    ``value`` is the wrong answer itself, or a function computing it (called only when needed).
-    """
-
-    hint: str
-    value: Any
-
-    def resolve(self) -> Any:
-        return self.value() if callable(self.value) else self.value
 
 
 # ---------------------------------------------------------------------------- the ladder

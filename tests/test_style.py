@@ -111,3 +111,27 @@ def test_no_import_cycles_in_the_package():
     for name in sorted(graph):
         if name not in state:
             visit(name, [name])
+
+
+CHECKS_API = [
+    "CheckFailure", "Figure", "Mistake", "StudentCodeRaised", "TOLERANCE", "ascent", "averaging_mistakes", "doubled",
+    "expect_array", "expect_arrays", "expect_bool_array", "expect_close", "expect_dict", "expect_equal",
+    "expect_expression", "expect_float", "expect_float_close", "expect_function", "expect_printed_each_iteration",
+    "expect_small_random", "expect_tuple", "expect_unchanged", "halved", "iteration_mistakes", "no_update",
+    "not_averaged", "public_checks", "rate_ignored", "relative_error", "sign_flipped", "step_mistakes", "unscaled_step",
+]
+
+
+def test_the_authoring_api_is_what_the_docs_state():
+    """autograder.checks is the stated API of check files: a change to it is a change to every course's checks."""
+    from autograder import checks
+
+    assert checks.__all__ == sorted(checks.__all__) == CHECKS_API
+    assert all(hasattr(checks, name) for name in checks.__all__)
+
+
+def test_check_files_import_the_grader_only_through_its_authoring_api():
+    for path in sorted((ROOT / "assignments").glob("*/*.py")):
+        grader = {n for n in imports_of(path) if n.split(".")[0] == "autograder"}
+        assert grader <= {"autograder", "autograder.checks"} | {f"autograder.checks.{n}" for n in CHECKS_API}, \
+            f"{path.relative_to(ROOT)} imports {sorted(grader)}"

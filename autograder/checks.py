@@ -1,0 +1,92 @@
+"""Everything a check file needs, in one import: ``from autograder.checks import expect_close, ...``.
+
+A check is a plain pytest test marked ``@pytest.mark.exercise("<name>", points=N)`` (checks in
+``checks_hidden.py`` also get ``pytestmark = pytest.mark.hidden``), taking the fixtures
+``submission``, ``reference``, ``mistakes``, ``rng``, ``seed``, ``feedback`` and ``contract``
+(docs/authoring.md). This module is the stated API those tests use, and the only module of the
+grader they import (a test holds every check file to that); what is here stays, what is not is
+the engine's own business.
+
+* the ladder: ``expect_close``, ``expect_float_close``, ``expect_array``, ``expect_bool_array``,
+  ``expect_dict``, ``expect_tuple``, ``expect_equal``, ``expect_float``, ``expect_function``,
+  ``expect_expression``, with ``TOLERANCE`` and ``relative_error``;
+* patterns that recur: ``expect_arrays`` (a dict of parameters), ``expect_unchanged`` (no
+  in-place update), ``expect_small_random`` (``0.01 · randn``), ``expect_printed_each_iteration``;
+* known mistakes: ``Mistake``, and the recurring ones as factories (``sign_flipped``,
+  ``not_averaged``, ``doubled``, ``halved``, ``averaging_mistakes``, ``ascent``, ``unscaled_step``,
+  ``rate_ignored``, ``step_mistakes``, ``no_update``, ``iteration_mistakes``); a function that
+  reads notebook globals instead of its arguments gets its hint from the engine by itself;
+* verdicts and feedback: ``CheckFailure`` (with a value-free ``summary`` for hidden checks),
+  ``StudentCodeRaised`` (to turn a student's exception into a precise verdict), ``Figure``;
+* ``public_checks(__file__)``: the public checks module, for a hidden check file to share its helpers.
+"""
+
+from __future__ import annotations
+
+from .diagnosis import (
+    Mistake,
+    ascent,
+    averaging_mistakes,
+    doubled,
+    halved,
+    iteration_mistakes,
+    no_update,
+    not_averaged,
+    rate_ignored,
+    sign_flipped,
+    step_mistakes,
+    unscaled_step,
+)
+from .errors import CheckFailure, StudentCodeRaised
+from .figures import Figure
+from .numeric import (
+    TOLERANCE,
+    expect_array,
+    expect_bool_array,
+    expect_close,
+    expect_dict,
+    expect_equal,
+    expect_expression,
+    expect_float,
+    expect_float_close,
+    expect_function,
+    expect_tuple,
+    relative_error,
+)
+from .patterns import expect_arrays, expect_printed_each_iteration, expect_small_random, expect_unchanged
+from .plugin import public_checks
+
+__all__ = [
+    "CheckFailure",
+    "Figure",
+    "Mistake",
+    "StudentCodeRaised",
+    "TOLERANCE",
+    "ascent",
+    "averaging_mistakes",
+    "doubled",
+    "expect_array",
+    "expect_arrays",
+    "expect_bool_array",
+    "expect_close",
+    "expect_dict",
+    "expect_equal",
+    "expect_expression",
+    "expect_float",
+    "expect_float_close",
+    "expect_function",
+    "expect_printed_each_iteration",
+    "expect_small_random",
+    "expect_tuple",
+    "expect_unchanged",
+    "halved",
+    "iteration_mistakes",
+    "no_update",
+    "not_averaged",
+    "public_checks",
+    "rate_ignored",
+    "relative_error",
+    "sign_flipped",
+    "step_mistakes",
+    "unscaled_step",
+]
