@@ -39,7 +39,7 @@ from . import escape
 from .config import Assignment
 from .context import GradingContext
 from .errors import InfrastructureError
-from .grade import ALL_CHECKS, Selection, grade_submission
+from .pipeline import ALL_CHECKS, Selection, grade_submission
 from .read import MAX_SUBMISSION_BYTES
 from .results import Result
 from .sandbox.isolation import Sandbox
@@ -234,6 +234,7 @@ class ResultStore:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.reused = 0  # how many results the last batch took from here instead of grading again
 
     def path_for(self, student: str) -> Path:
         """The student's file, always directly in the folder (file_name is never a path)."""
@@ -371,13 +372,16 @@ def grade_batch(
         digest = file_digest(task.path)
         saved = store.load(task.student) if store is not None and not force else None
         if saved and saved.get("submission_sha256") == digest and saved.get("assignment_sha256") == fingerprint:
-            done[task] = Result.from_json(saved["result"])
+            done[task] = dataclasses.replace(Result.from_json(saved["result"]), student=task.student)
         else:
             todo.append((task, digest))
+    if store is not None:
+        store.reused = len(done)
     progress = progress or Progress(len(todo), skipped=len(done))
     if junit is not None:
         junit.mkdir(parents=True, exist_ok=True)
     for task, digest, result in _run(assignment, todo, sandbox, executor, seed, junit):
+        result = dataclasses.replace(result, student=task.student)
         if store is not None and not result.problem.startswith("not graded"):
             store.save(task.student, result, digest, fingerprint)
         done[task] = result

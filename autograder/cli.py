@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,12 +43,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="command")
+_EPILOG = """\
+exit status:
+  0   done: every check passed (check), everything graded (grade), all proven (verify)
+  1   a check failed (check), something is out of date (release/samples --check),
+      or grading went wrong in a way that cost no grade
+  2   the command line is wrong: unknown option, a submission path that does not exist
+  69  this machine cannot grade (no working sandbox; see --no-isolation)
+  78  the course is broken: a bad assignment.toml, a check file that does not import
+verify adds up 1 (reference not full marks), 2 (stub not zero), 4 (a mutant not caught),
+8 (two runs differ) and 16 (release/, cases or samples out of date).
+"""
 
-    grade = commands.add_parser("grade", help="grade submissions (instructor)",
-                                description="Grade submissions with every check, each in a sandboxed process.")
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__, epilog=_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="command")
+    for build in (_grade_parser, _check_parser, _verify_parser, _gradescope_parser, _gradescope_zip_parser,
+                  _release_parser, _new_parser, _samples_parser):
+        build(commands)
+    return parser
+
+
+def _command(commands: argparse._SubParsersAction, name: str, summary: str, description: str,
+             run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=summary, description=description, epilog=_EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.set_defaults(run=run)
+    return command
+
+
+def _grade_parser(commands: argparse._SubParsersAction) -> None:
+    grade = _command(commands, "grade", "grade submissions (instructor)",
+                     "Grade submissions with every check, public and hidden, each in its own sandboxed process. "
+                     "Prints one report for a single submission, a class table for several.", _grade)
     grade.add_argument("assignment", help="assignment name (in ./assignments/) or its folder")
     grade.add_argument("submissions", nargs="+", type=Path,
                        help="notebooks, scripts, folders of them, or nbgrader's submitted/ folder")
@@ -60,58 +92,88 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="grade this many submissions at once (default: the number of cores)")
-    grade.add_argument("--csv", type=Path, metavar="PATH", help="nbgrader export's columns plus one per exercise")
-    grade.add_argument("--gradebook", metavar="DB_URL",
-                       help="write the scores into an nbgrader gradebook (e.g. sqlite:////course/gradebook.db)")
-    grade.add_argument("--junit", type=Path, metavar="DIR", help="pytest's JUnit XML per student, for CI dashboards")
-    grade.add_argument("--feedback", type=Path, metavar="DIR", help="HTML and Markdown feedback per student, with plots")
-    where = grade.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on an existing Dask cluster (tcp://host:8786)")
-    where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     grade.add_argument("--seed", type=int, help="session seed for the checks' inputs (default: the assignment's)")
     grade.add_argument("--details", action="store_true", help="print every submission's full report")
+    exports = grade.add_argument_group("exports")
+    exports.add_argument("--csv", type=Path, metavar="PATH", help="nbgrader export's columns plus one per exercise")
+    exports.add_argument("--gradebook", metavar="DB_URL",
+                         help="write the scores into an nbgrader gradebook (e.g. sqlite:////course/gradebook.db)")
+    exports.add_argument("--junit", type=Path, metavar="DIR", help="JUnit XML per student, for CI dashboards")
+    exports.add_argument("--feedback", type=Path, metavar="DIR", help="HTML and Markdown feedback per student, with plots")
+    where = grade.add_argument_group("scale-out").add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on an existing Dask cluster (tcp://host:8786)")
+    where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     _isolation_flag(grade)
-    grade.set_defaults(run=_grade)
 
-    check = commands.add_parser("check", help="run the public checks on a notebook (student)",
-                                description="Run the public checks on your notebook, as check() does inside it.")
-    check.add_argument("notebook", type=Path)
+
+def _check_parser(commands: argparse._SubParsersAction) -> None:
+    check = _command(commands, "check", "run the public checks on a notebook (student)",
+                     "Run the public checks on your notebook or script, as check() does inside it. "
+                     "Exit 0 when every public check passes.", _check)
+    check.add_argument("notebook", type=Path, help="your .ipynb or .py")
     check.add_argument("--exercise", help="only this exercise")
     check.add_argument("--assignment", help="assignment name or folder (default: found next to the notebook)")
-    check.set_defaults(run=_check)
 
-    verify = commands.add_parser("verify", help="prove the checks right on the sample submissions (CI)")
+
+def _verify_parser(commands: argparse._SubParsersAction) -> None:
+    verify = _command(commands, "verify", "prove the checks right on the sample submissions (CI)",
+                      "Grade each assignment's reference (full marks), stub (zero) and mutants (each caught as "
+                      "tests/samples/<assignment>/samples.toml says), twice, and check that release/, the public "
+                      "cases and the samples are up to date. Run it in the course folder.", _verify)
     verify.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    verify.add_argument("--workers", type=int, default=1)
+    verify.add_argument("--workers", type=int, default=1, help="grade this many samples at once (default 1)")
     _isolation_flag(verify)
-    verify.set_defaults(run=_verify)
 
-    gradescope = commands.add_parser("gradescope", help="grade in Gradescope's layout (run by run_autograder)")
-    gradescope.add_argument("assignment")
-    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
-    gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+
+def _gradescope_parser(commands: argparse._SubParsersAction) -> None:
+    gradescope = _command(commands, "gradescope", "grade in Gradescope's layout (run by run_autograder)",
+                          "Grade the submission in Gradescope's folder and write results.json. "
+                          "Gradescope's run_autograder calls this; you rarely do.", _gradescope)
+    gradescope.add_argument("assignment", help="assignment name or folder")
+    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"),
+                            help="the student's upload (default /autograder/submission)")
+    gradescope.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"),
+                            help="where Gradescope reads the results (default /autograder/results/results.json)")
     _isolation_flag(gradescope)
-    gradescope.set_defaults(run=_gradescope)
 
-    zip_ = commands.add_parser("gradescope-zip", help="build the autograder zip to upload to Gradescope")
-    zip_.add_argument("assignment")
-    zip_.add_argument("-o", "--output", type=Path, required=True, metavar="ZIP")
+
+def _gradescope_zip_parser(commands: argparse._SubParsersAction) -> None:
+    zip_ = _command(commands, "gradescope-zip", "build the autograder zip to upload to Gradescope",
+                    "Build the zip Gradescope's programming assignment asks for: setup.sh, run_autograder, "
+                    "this engine, the assignment's checks, reference and data.", _gradescope_zip)
+    zip_.add_argument("assignment", help="assignment name or folder")
+    zip_.add_argument("-o", "--output", type=Path, required=True, metavar="ZIP", help="the zip to write")
     zip_.add_argument("--no-isolation", action="store_true",
                       help="grade without the sandbox on Gradescope (each submission still gets its own container)")
-    zip_.set_defaults(run=_gradescope_zip)
 
-    release = commands.add_parser("release", help="regenerate release/<assignment> with nbgrader (instructor)")
-    release.add_argument("assignments", nargs="+")
+
+def _release_parser(commands: argparse._SubParsersAction) -> None:
+    release = _command(commands, "release", "regenerate release/<assignment> with nbgrader (instructor)",
+                       "Run nbgrader's generate_assignment on source/<assignment> and add what check() needs "
+                       "beside the notebook (public checks, cases, data).", _release)
+    release.add_argument("assignments", nargs="+", help="assignment names")
     release.add_argument("--check", action="store_true", help="only report what is out of date; exit 1 if anything is")
-    release.set_defaults(run=_release)
 
-    samples = commands.add_parser("samples", help="rebuild the sample notebooks in tests/samples/<assignment>/")
-    samples.add_argument("assignments", nargs="+")
+
+def _new_parser(commands: argparse._SubParsersAction) -> None:
+    new = _command(commands, "new", "start an assignment from a working example (instructor)",
+                   "Write a working assignment NAME in the course folder (making the folder a course if it is "
+                   "not one): reference, checks, nbgrader source notebook and samples, then release it, so "
+                   "`autograder verify NAME` passes at once.", _new)
+    new.add_argument("name", help="the assignment's name: lower-case letters, digits and _")
+    new.add_argument("--title", help="the notebook's title (default: from the name)")
+    new.add_argument("--course", type=Path, default=Path("."), help="the course folder (default: here)")
+    new.add_argument("--seed", type=int, default=20261126, help="the session seed the checks derive their inputs from")
+
+
+def _samples_parser(commands: argparse._SubParsersAction) -> None:
+    samples = _command(commands, "samples", "rebuild the sample notebooks in tests/samples/<assignment>/",
+                       "Write the reference, stub and mutant notebooks that verify grades, from "
+                       "samples.toml and the release notebook.", _samples)
+    samples.add_argument("assignments", nargs="+", help="assignment names")
     samples.add_argument("--folder", type=Path, action="append",
                          help="a folder with its own samples.toml (repeatable; default tests/samples/<assignment>)")
     samples.add_argument("--check", action="store_true", help="only report what is out of date; exit 1 if anything is")
-    samples.set_defaults(run=_samples)
-    return parser
 
 
 def _isolation_flag(command: argparse.ArgumentParser) -> None:
@@ -131,6 +193,10 @@ def _grade(args: argparse.Namespace) -> int:
     from .sandbox.isolation import choose_sandbox
 
     assignment = Assignment.load(args.assignment)
+    absent = [str(path) for path in args.submissions if not os.path.lexists(path)]
+    if absent:
+        print(f"autograder: no such file or folder: {', '.join(absent)}", file=sys.stderr)
+        return EXIT_USAGE
     tasks = discover(args.submissions, assignment)
     if args.student:
         tasks = [t for t in tasks if t.student in args.student]
@@ -153,8 +219,10 @@ def _grade(args: argparse.Namespace) -> int:
         print("\n\n".join(submission_report(r) for r in results))
     if len(results) > 1:
         print(("\n\n" if args.details else "") + class_table(results))
-    print(f"graded {len(results)} submission(s) in {time.monotonic() - started:.1f} s "
-          f"with {sandbox.name} isolation; results in {store.folder}", file=sys.stderr)
+    fresh = len(results) - store.reused
+    reused = f" ({store.reused} more already saved: --force grades them again)" if store.reused else ""
+    print(f"graded {fresh} submission(s) in {time.monotonic() - started:.1f} s with {sandbox.name} isolation{reused}; "
+          f"results in {store.folder}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -188,7 +256,7 @@ def _gradescope_zip(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .config import Assignment
-    from .grade import Selection, grade_submission
+    from .pipeline import Selection, grade_submission
     from .report import CheckReport
     from .sandbox.isolation import Unisolated
     from .selfcheck import locate_assignment
@@ -245,6 +313,23 @@ def _release(args: argparse.Namespace) -> int:
         else:
             print(f"wrote {release(assignment)}")
     return EXIT_FAILED if stale else EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .config import Assignment
+    from .release import release
+    from .samples import write_samples
+    from .scaffold import new_assignment
+
+    title = args.title or args.name.replace("_", " ").capitalize()
+    written = new_assignment(args.course, args.name, title, args.seed)
+    assignment = Assignment.load(args.name, args.course.resolve())
+    written.append(release(assignment))
+    written += write_samples(assignment)
+    print("\n".join(f"wrote {path}" for path in written))
+    print(f"next: `autograder verify {args.name}` (from {args.course}); then make the exercises yours, file by file "
+          "(docs/authoring.md), and run `autograder release` and `autograder samples` again")
+    return EXIT_OK
 
 
 def _samples(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Results in the formats instructors' tools read: nbgrader's gradebook, a CSV, Gradescope's JSON.
+"""Results in the formats instructors' tools read: nbgrader's gradebook and a CSV (Gradescope's JSON is
+in :mod:`.gradescope`).
 
 Each takes ``(student, Result)`` pairs; none of them includes hidden check code or inputs.
 """
@@ -7,20 +8,18 @@ from __future__ import annotations
 
 import csv
 import datetime
-import json
 import os
 import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from . import escape
 from .config import Assignment
 from .errors import InstructorError
 from .results import Result
 
-__all__ = ["CSV_COLUMNS", "course_id", "gradescope_results", "record_in_gradebook", "submission_time", "write_csv"]
+__all__ = ["CSV_COLUMNS", "course_id", "record_in_gradebook", "submission_time", "write_csv"]
 
 # nbgrader export's own header, then one column per exercise
 CSV_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email", "raw_score",
@@ -121,32 +120,3 @@ def record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tu
     except MissingEntry as exc:
         raise InstructorError(f"the gradebook at {db_url} does not match this assignment ({exc}); "
                               "run `nbgrader generate_assignment` against it, or use a new database") from None
-
-
-def gradescope_results(result: Result, *, execution_time: float | None = None) -> dict[str, Any]:
-    """Gradescope's results.json for one submission: a test per check, hidden ones after publishing."""
-    tests = []
-    for number, exercise in enumerate(result.exercises, start=1):
-        for index, check in enumerate(exercise.checks, start=1):
-            output = check.message + (f"\nHint: {check.hint}" if check.hint else "")
-            tests.append({
-                "name": f"{exercise.name} › {check.name}",
-                "number": f"{number}.{index}",
-                "score": check.points,
-                "max_score": check.max_points,
-                "status": "passed" if check.status == "passed" else "failed",
-                "output": output if check.status != "passed" else "",
-                "visibility": "after_published" if check.hidden else "visible",
-                "tags": [exercise.name, check.status],
-            })
-    document: dict[str, Any] = {
-        "score": result.points,
-        "tests": tests,
-        "output": result.problem or f"{result.points:g} of {result.max_points:g} points.",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "extra_data": {"assignment": result.assignment, "notes": list(result.notes)},
-    }
-    if execution_time is not None:
-        document["execution_time"] = int(round(execution_time))
-    return json.loads(json.dumps(document, allow_nan=False))

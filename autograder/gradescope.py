@@ -13,12 +13,13 @@ import shutil
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from .config import Assignment
 from .errors import GraderError
-from .exports import gradescope_results
+from .results import Result
 
-__all__ = ["build_zip", "run"]
+__all__ = ["build_zip", "gradescope_results", "run"]
 
 SETUP_SH = """#!/usr/bin/env bash
 # Runs once when Gradescope builds the autograder image.
@@ -44,7 +45,7 @@ exec "${{PYTHON:-.venv/bin/python}}" -m autograder.cli gradescope {assignment} \
 def run(assignment: Assignment, submission: Path, results: Path, *, allow_unisolated: bool = False) -> int:
     """Grade the notebook in ``submission`` and write Gradescope's results.json; 0 when graded."""
     from .batch import find_submissions
-    from .grade import grade_submission
+    from .pipeline import grade_submission
     from .sandbox.isolation import choose_sandbox
 
     started = time.monotonic()
@@ -67,6 +68,35 @@ def run(assignment: Assignment, submission: Path, results: Path, *, allow_unisol
     document = gradescope_results(result, execution_time=time.monotonic() - started)
     results.write_text(json.dumps(document, indent=1), encoding="utf-8")
     return 0
+
+
+def gradescope_results(result: Result, *, execution_time: float | None = None) -> dict[str, Any]:
+    """Gradescope's results.json for one submission: a test per check, hidden ones after publishing."""
+    tests = []
+    for number, exercise in enumerate(result.exercises, start=1):
+        for index, check in enumerate(exercise.checks, start=1):
+            output = check.message + (f"\nHint: {check.hint}" if check.hint else "")
+            tests.append({
+                "name": f"{exercise.name} › {check.name}",
+                "number": f"{number}.{index}",
+                "score": check.points,
+                "max_score": check.max_points,
+                "status": "passed" if check.status == "passed" else "failed",
+                "output": output if check.status != "passed" else "",
+                "visibility": "after_published" if check.hidden else "visible",
+                "tags": [exercise.name, check.status],
+            })
+    document: dict[str, Any] = {
+        "score": result.points,
+        "tests": tests,
+        "output": result.problem or f"{result.points:g} of {result.max_points:g} points.",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"assignment": result.assignment, "notes": list(result.notes)},
+    }
+    if execution_time is not None:
+        document["execution_time"] = int(round(execution_time))
+    return json.loads(json.dumps(document, allow_nan=False))
 
 
 def build_zip(assignment: Assignment, target: Path, *, allow_unisolated: bool = False) -> Path:

@@ -26,9 +26,9 @@ from pathlib import Path
 from .config import ASSIGNMENT_FILE, PUBLIC_CASES, PUBLIC_CHECKS, STUDENT_CHECKS_DIR, Assignment, Limits
 from .contract import OURS
 from .errors import InstructorError
-from .grade import Selection, run_and_score
 from .numeric import force_mistakes
 from .oracle import Oracle, Oracles, RecordingSource, cases_differences, cases_document, load_cases, load_module, write_cases
+from .pipeline import Selection, run_and_score
 from .sandbox.local import LocalRuntime
 
 __all__ = ["record_cases", "release", "release_differences"]

@@ -77,9 +77,10 @@ def class_table(results: Sequence[Result]) -> str:
         return "no submissions"
     exercises = [e.name for e in results[0].exercises]
     columns = [escape.terminal_line(e) for e in exercises]
-    names = [_short(r.submission) for r in results]
-    width = max(len("submission"), *(len(n) for n in names))
-    header = f"{'submission':<{width}}  " + " ".join(f"{i + 1:>5}" for i in range(len(exercises))) + "   total"
+    names = [escape.terminal_line(r.student) if r.student else _short(r.submission) for r in results]
+    label = "student" if any(r.student for r in results) else "submission"
+    width = max(len(label), *(len(n) for n in names))
+    header = f"{label:<{width}}  " + " ".join(f"{i + 1:>5}" for i in range(len(exercises))) + "   total"
     lines = [header, "-" * len(header)]
     for name, result in zip(names, results, strict=True):
         cells = " ".join(f"{_cell(result, e):>5}" for e in exercises)

@@ -100,6 +100,8 @@ class Result:
     duration_seconds: float = field(default=0.0, compare=False)
     # where the time went: wall, the notebook's cells, the checks (calls included), and the rest
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    # who submitted it, when a batch knows (nbgrader's folder name, else the file's name)
+    student: str = ""
 
     def exercise(self, name: str) -> ExerciseResult:
         for exercise in self.exercises:

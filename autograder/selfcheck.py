@@ -21,8 +21,8 @@ from typing import Any
 from .config import STUDENT_CHECKS_DIR, Assignment, find_course_root
 from .contract import choose_contract
 from .errors import GraderError, InstructorError
-from .grade import Selection, run_and_score
 from .oracle import oracles_for
+from .pipeline import Selection, run_and_score
 from .plugin import Visibility
 from .read import nbgrader_cells
 from .report import CheckReport

@@ -95,8 +95,8 @@ def _check_up_to_date(assignment: Assignment, report: VerifyReport) -> None:
 def _grade_cell_points(assignment: Assignment) -> list[str]:
     """Grade cells whose points differ from the sum of their exercise's check points."""
     from .errors import MissingFunction
-    from .grade import run_and_score
     from .oracle import Oracles
+    from .pipeline import run_and_score
     from .sandbox.submission import FailedRuntime
 
     assert assignment.source_dir is not None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder.config import Assignment
 from autograder.context import GradingContext
-from autograder.grade import grade_submission
+from autograder.pipeline import grade_submission
 from autograder.samples import load_samples
 from autograder.sandbox.children import spawn_child
 from autograder.sandbox.isolation import Unisolated, choose_sandbox

@@ -38,6 +38,28 @@ def test_grade_writes_the_documented_json_and_prints_a_report(tmp_path):
     assert bad["points"] == 0 and "not valid notebook JSON" in bad["problem"]
     assert {e["status"] for e in bad["exercises"]} == {"error"}
     assert "forward_without_bias" in done.stdout and "Add the bias" in done.stdout
+    assert (good["student"], bad["student"]) == ("forward_without_bias", "broken")
+    assert "graded 2 submission(s)" in done.stderr
+
+    again = run("grade", "perceptron_regression", SAMPLES / "forward_without_bias.ipynb", broken, "--out",
+                tmp_path / "saved")
+    assert again.returncode == 0, again.stderr
+    assert "graded 0 submission(s)" in again.stderr and "2 more already saved" in again.stderr
+    assert "student" in again.stdout.splitlines()[0] and "broken" in again.stdout
+
+
+def test_every_command_explains_itself_and_a_missing_path_is_a_usage_error(tmp_path):
+    top = run("--help")
+    assert top.returncode == 0 and "exit status:" in top.stdout and "69" in top.stdout
+    assert run("--version").stdout.startswith("autograder ")
+    commands = ("grade", "check", "verify", "gradescope", "gradescope-zip", "release", "new", "samples")
+    for command in commands:
+        assert command in top.stdout
+        helped = run(command, "--help")
+        description = helped.stdout.split("\n\n")[1]  # argparse: usage, blank line, description
+        assert helped.returncode == 0 and len(description.split()) >= 8, (command, helped.stdout)
+    missing = run("grade", "perceptron_regression", tmp_path / "nowhere.ipynb")
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr and "nowhere.ipynb" in missing.stderr
 
 
 def test_check_exits_zero_only_when_every_public_check_passes():

@@ -11,8 +11,8 @@ import pytest
 from autograder.config import Assignment
 from autograder.context import GradingContext
 from autograder.errors import InstructorError
-from autograder.grade import Selection, grade_submission
 from autograder.oracle import write_cases
+from autograder.pipeline import Selection, grade_submission
 from autograder.release import record_cases
 from autograder.sandbox.isolation import Unisolated
 

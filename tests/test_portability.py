@@ -24,8 +24,8 @@ import pytest
 
 from autograder.config import Assignment
 from autograder.context import GradingContext
-from autograder.grade import Selection, grade_submission
 from autograder.oracle import ReplaySource, cases_differences, load_cases, wire
+from autograder.pipeline import Selection, grade_submission
 from autograder.samples import load_samples
 from autograder.sandbox.isolation import choose_sandbox
 

@@ -129,3 +129,19 @@ print(json.dumps({{"passed": report.passed, "reference_modules": loaded}}))
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=release_dir, capture_output=True, text=True, timeout=120)
     assert json.loads(done.stdout.splitlines()[-1]) == {"passed": True, "reference_modules": []}, done.stderr
+
+
+def test_importing_check_and_grade_again_after_grading_still_gives_the_functions():
+    """A notebook's import cell run again after check() and grade(): the names are still the functions
+    (the pipeline's module must not shadow `grade` on the package)."""
+    import importlib
+
+    import autograder
+
+    for module in ("autograder.selfcheck", "autograder.pipeline", "autograder.batch", "autograder.checks"):
+        importlib.import_module(module)  # what a check and a grade load
+    from autograder import check, check_all, grade
+
+    assert callable(grade) and grade.__module__ == "autograder.selfcheck"
+    assert callable(check) and callable(check_all)
+    assert not isinstance(getattr(autograder, "grade"), type(autograder))
