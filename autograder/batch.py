@@ -39,6 +39,7 @@ from . import escape
 from .config import Assignment
 from .context import GradingContext
 from .errors import InfrastructureError
+from .junit import write_junit
 from .pipeline import ALL_CHECKS, Selection, grade_submission
 from .read import MAX_SUBMISSION_BYTES
 from .results import Result
@@ -305,13 +306,13 @@ def worker_context() -> GradingContext:
 
 
 def grade_task(assignment: Assignment, path: Path, sandbox: Sandbox, selection: Selection = ALL_CHECKS,
-               junit_xml: Path | None = None, context: GradingContext | None = None) -> Result:
+               context: GradingContext | None = None) -> Result:
     """One submission, as an executor runs it, in ``context`` (default: the worker's own, which keeps
     a child started ahead and the checks collected for the next submission). A machine failure, or
     anything else that escapes grading it, becomes a result saying so."""
     context = context if context is not None else worker_context()
     try:
-        result = grade_submission(assignment, path, sandbox, selection=selection, junit_xml=junit_xml, context=context)
+        result = grade_submission(assignment, path, sandbox, selection=selection, context=context)
     except InfrastructureError as exc:
         return _not_graded(assignment, path, str(exc))
     except Exception as exc:  # noqa: BLE001 - RecursionError, MemoryError, a grader bug: this submission's, not the batch's
@@ -380,33 +381,36 @@ def grade_batch(
     progress = progress or Progress(len(todo), skipped=len(done))
     if junit is not None:
         junit.mkdir(parents=True, exist_ok=True)
-    for task, digest, result in _run(assignment, todo, sandbox, executor, seed, junit):
+    for task, digest, result in _run(assignment, todo, sandbox, executor, seed):
         result = dataclasses.replace(result, student=task.student)
         if store is not None and not result.problem.startswith("not graded"):
             store.save(task.student, result, digest, fingerprint)
         done[task] = result
+        if junit is not None:
+            write_junit(junit / f"{file_name(task.student)}.xml", task.student, result)
         progress.update(task, result)
     progress.finish()
+    if junit is not None:  # the ones taken from the store too: the folder reports the whole class
+        for task in tasks:
+            if not (junit / f"{file_name(task.student)}.xml").exists():
+                write_junit(junit / f"{file_name(task.student)}.xml", task.student, done[task])
     return [(task, done[task]) for task in tasks]
 
 
 def _run(assignment: Assignment, todo: list[tuple[Task, str]], sandbox: Sandbox, executor: Executor | None,
-         seed: int | None, junit: Path | None) -> Iterator[tuple[Task, str, Result]]:
-    def report(task: Task) -> Path | None:
-        return junit / f"{file_name(task.student)}.xml" if junit is not None else None
-
+         seed: int | None) -> Iterator[tuple[Task, str, Result]]:
     selection = Selection(seed=seed)
     if executor is None:
         context = GradingContext.for_worker()
         try:
             for index, (task, digest) in enumerate(todo):
                 context.children.prestarter.enabled = index + 1 < len(todo)  # a spare for a next submission only
-                yield task, digest, grade_task(assignment, task.path, sandbox, selection, report(task), context)
+                yield task, digest, grade_task(assignment, task.path, sandbox, selection, context)
         finally:
             context.close()
         return
     futures: dict[Future[Result], tuple[Task, str]] = {
-        executor.submit(grade_task, assignment, task.path, sandbox, selection, report(task)): (task, digest)
+        executor.submit(grade_task, assignment, task.path, sandbox, selection): (task, digest)
         for task, digest in todo
     }
     for future in as_completed(futures):

@@ -17,7 +17,8 @@ import hashlib
 import html as _html
 import re
 
-__all__ = ["clean", "csv_cell", "file_name", "html", "markdown", "markdown_inline", "terminal", "terminal_line"]
+__all__ = ["clean", "csv_cell", "file_name", "html", "html_message", "markdown", "markdown_inline", "markdown_message",
+           "terminal", "terminal_line", "xml"]
 
 MAX_FILE_NAME_BYTES = 120  # well under every file system's 255, with room for suffixes such as ".json"
 DIGEST_CHARACTERS = 16  # 64 bits of SHA-256: no id can be chosen to share another one's name
@@ -36,6 +37,7 @@ _CONTROL = re.compile(
 # renderers ($) and setext headings (=) give a meaning; `&`, `<` and `>` become entities instead.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:$@^])")
 _LEADING_SPACES = re.compile(r"^ +")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")  # the checks write names and formulas this way: `Y_hat = W X + b`
 _NO_BREAK_SPACE = "&#160;"  # keeps a line's indentation and a blank line inside one paragraph
 # What makes a spreadsheet cell a formula, in ASCII and in the full-width forms some locales accept.
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -73,6 +75,29 @@ def terminal_line(text: object) -> str:
 def html(text: object) -> str:
     """For HTML text and attribute values (quoted with either quote)."""
     return _html.escape(terminal(text), quote=True)
+
+
+def html_message(text: object) -> str:
+    """A check's message or hint for HTML: as :func:`html`, with its `code spans` shown as code."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", html(text))
+
+
+def markdown_message(text: object) -> str:
+    """A check's message or hint for a Markdown paragraph: as :func:`markdown`, with its `code spans`
+    kept as code spans (their text is never markup; a span never holds a backtick or a line break)."""
+    lines = []
+    for line in terminal(text).split("\n"):
+        parts = _CODE_SPAN.split(line)  # text, code, text, code, ..., text
+        escaped = "".join(f"`{part}`" if index % 2 else markdown_inline(part) for index, part in enumerate(parts))
+        escaped = _LEADING_SPACES.sub(lambda spaces: _NO_BREAK_SPACE * len(spaces.group()), escaped)
+        lines.append(escaped or _NO_BREAK_SPACE)
+    return "  \n".join(lines)
+
+
+def xml(text: object) -> str:
+    """For XML 1.0 text and attribute values, before the writer's own escaping of ``<&>"``: what
+    :func:`terminal` shows, without the two non-characters XML forbids (U+FFFE, U+FFFF)."""
+    return terminal(text).replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
 
 
 def markdown(text: object) -> str:

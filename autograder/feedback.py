@@ -91,9 +91,9 @@ def _html(student: str, assignment: Assignment, result: Result, plots: list[_Plo
     rows = []
     for exercise in result.exercises:
         good = exercise.status == "passed"
-        detail = "" if good else escape.html(exercise.message)
+        detail = "" if good else escape.html_message(exercise.message)
         if exercise.hint and not good:
-            detail += f"<br><i>Hint: {escape.html(exercise.hint)}</i>"
+            detail += f"<br><i>Hint: {escape.html_message(exercise.hint)}</i>"
         detail += "".join(_html_plot(plot) for plot in plots if plot.exercise == exercise.name)
         rows.append(
             f"<tr style='background:{'#e6f4ea' if good else '#fce8e6'}'>"
@@ -136,9 +136,9 @@ def _markdown(student: str, assignment: Assignment, result: Result, plots: list[
     for exercise in result.exercises:
         if exercise.status == "passed":
             continue
-        lines += ["", f"## {escape.markdown_inline(exercise.name)}", "", escape.markdown(exercise.message)]
+        lines += ["", f"## {escape.markdown_inline(exercise.name)}", "", escape.markdown_message(exercise.message)]
         if exercise.hint:
-            lines += ["", f"*Hint:* {escape.markdown(exercise.hint)}"]
+            lines += ["", f"*Hint:* {escape.markdown_message(exercise.hint)}"]
         for plot in plots:
             if plot.exercise == exercise.name:
                 lines += ["", _markdown_plot(plot)]

@@ -53,10 +53,9 @@ def grade_submission(
     *,
     selection: Selection = ALL_CHECKS,
     limits: Limits | None = None,
-    junit_xml: Path | None = None,
     context: GradingContext | None = None,
 ) -> Result:
-    """Grade one submission file and return its :class:`Result` (``junit_xml``: pytest's report).
+    """Grade one submission file and return its :class:`Result`.
 
     ``context`` is what a batch worker keeps between submissions; without one, this grading gets a
     context of its own that ends with it."""
@@ -67,7 +66,7 @@ def grade_submission(
             notebook = read_submission(path)  # read
         except UnreadableSubmission as exc:
             return run_and_score(assignment, FailedRuntime(exc), oracles, selection, label=str(path), started=started,
-                                 problem=str(exc), context=context, junit_xml=junit_xml)
+                                 problem=str(exc), context=context)
         contract = choose_contract(assignment.contracts, (cell.source for cell in notebook.cells))  # its promises
         release = release_sources(assignment.release_dir / assignment.notebook if assignment.release_dir else None)
         cells, template_notes = without_template_asserts(notebook.cells, release)
@@ -76,7 +75,7 @@ def grade_submission(
                             assignment.preload, context.children) as runtime:  # run
             return run_and_score(assignment, runtime, oracles, Selection(selection.visibility, selection.exercise,
                                                                          selection.seed, contract),
-                                 label=str(path), started=started, notes=notes, context=context, junit_xml=junit_xml)
+                                 label=str(path), started=started, notes=notes, context=context)
 
 
 def run_and_score(
@@ -90,14 +89,13 @@ def run_and_score(
     notes: Sequence[str] = (),
     problem: str = "",
     context: GradingContext | None = None,
-    junit_xml: Path | None = None,
 ) -> Result:
     """Check the functions ``runtime`` serves and score them: one :class:`Result` (check, score)."""
     started = time.monotonic() if started is None else started
     seed = _seed(assignment, selection)
     run = CheckRun(assignment, Submission(runtime), oracles.reference, oracles.mistakes, selection.visibility,
                    selection.exercise, seed, contract=selection.contract)
-    checks = run_checks(run, junit_xml, context.sessions if context is not None else None)  # check
+    checks = run_checks(run, context.sessions if context is not None else None)  # check
     wall = time.monotonic() - started
     overhead = max(wall - runtime.cell_seconds - run.check_seconds, 0.0)
     timings = {"wall": wall, "cells": runtime.cell_seconds, "checks": run.check_seconds, "overhead": overhead,

@@ -125,3 +125,14 @@ def test_csv_cell_never_starts_a_formula(text):
 def test_csv_cell_leaves_numbers_and_ordinary_text_alone():
     assert escape.csv_cell(-1.5) == -1.5 and escape.csv_cell(3) == 3
     assert escape.csv_cell("alice") == "alice" and escape.csv_cell("") == ""
+
+
+def test_messages_show_their_code_spans_as_code_and_nothing_else_as_markup():
+    message = "`Y_hat = W X + b` is wrong; you raised `<script>alert(1)</script>` and `a | b`\n" + HOSTILE_MARKDOWN
+    shown = escape.html_message(message)
+    assert shown.startswith("<code>Y_hat = W X + b</code> is wrong") and "<script>" not in shown
+    assert set(re.findall(r"<(\w+)", shown)) == {"code"}
+    rendered = render(escape.markdown_message(message))
+    assert set(re.findall(r"<(\w+)", rendered)) == {"p", "br", "code"} and rendered.count("<p>") == 1
+    assert "<code>Y_hat = W X + b</code>" in rendered and "<script>" not in rendered
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in rendered

@@ -9,10 +9,12 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
+import xmlschema
 
 from autograder.config import Assignment
 from autograder.exports import CSV_COLUMNS
 from autograder.feedback import write_feedback
+from autograder.junit import write_junit
 from autograder.results import CheckResult, ExerciseResult, Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,19 +44,47 @@ def test_the_csv_has_nbgrader_exports_columns_and_one_per_exercise(batch):
     assert by_student["update_in_place"]["update_parameters"] == "1.0"
 
 
-def test_junit_from_pytest_has_a_testcase_per_check_with_its_points(batch):
-    tree = ElementTree.parse(batch / "junit" / "update_in_place.xml")
-    cases = tree.getroot().iter("testcase")
-    properties = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")} for case in cases}
-    assert len(properties) == 17
-    hidden = properties["check_update_parameters_leaves_its_inputs_alone"]
-    assert hidden["exercise"] == "update_parameters" and hidden["points"] == "0.0" and hidden["hidden"] == "True"
-    assert tree.getroot().find(".//failure") is not None
+def test_junit_is_valid_xunit2_with_one_suite_per_student_and_short_messages(batch):
+    schema = xmlschema.XMLSchema(ROOT / "docs" / "junit.xsd")
+    files = sorted((batch / "junit").glob("*.xml"))
+    assert [f.stem for f in files] == ["predict_not_denormalised", "reference", "update_in_place"]
+    for file in files:
+        schema.validate(file)
+    root = ElementTree.parse(batch / "junit" / "update_in_place.xml").getroot()
+    suites = root.findall("testsuite")
+    assert len(suites) == 1 and suites[0].get("name") == "update_in_place" and root.get("name") == "perceptron_regression"
+    cases = {case.get("name"): case for case in suites[0].iter("testcase")}
+    assert len(cases) == 17 and suites[0].get("tests") == "17"
+    hidden = cases["update_parameters_leaves_its_inputs_alone"]
+    assert hidden.get("classname") == "perceptron_regression.update_parameters"
+    failure = hidden.find("failure")
+    assert failure is not None and failure.get("type") == "failed" and "(0/1)" in failure.get("message")
+    assert int(suites[0].get("failures")) == len(root.findall(".//failure")) >= 1
+    for file in files:
+        text = file.read_text()
+        assert "pluggy" not in text and "checks_hidden.py" not in text and "Traceback" not in text
+        assert all(len(f.get("message")) <= 300 for f in ElementTree.parse(file).getroot().iter("failure"))
+    passed = ElementTree.parse(batch / "junit" / "reference.xml").getroot()
+    assert passed.get("failures") == "0" and passed.get("errors") == "0" and passed.get("tests") == "17"
+
+
+def test_junit_stays_valid_xml_whatever_the_student_wrote(tmp_path):
+    hostile = "\x00\x1b[2J\ufffe\uffff\ud800 <b>&amp;</b>\r" + "x" * 5000
+    check = CheckResult(name="forward", exercise="forward_propagation", points=0.0, max_points=1.0, status="error",
+                        message=hostile + "\nsecond line", hint=hostile, seed=1, hidden=False)
+    result = Result("s.ipynb", "perceptron_regression", 0.0, 1.0,
+                    (ExerciseResult("forward_propagation", 0.0, 1.0, "error", hostile, "", (check,)),),
+                    notes=(hostile,), problem=hostile)
+    path = write_junit(tmp_path / "r.xml", hostile, result)
+    xmlschema.XMLSchema(ROOT / "docs" / "junit.xsd").validate(path)
+    error = ElementTree.parse(path).getroot().find(".//error")
+    assert error is not None and len(error.get("message")) <= 300 and "\\x1b" in error.get("message")
 
 
 def test_feedback_explains_public_failures_with_plots_and_hides_what_is_hidden(batch):
     html = (batch / "feedback" / "predict_not_denormalised" / "feedback.html").read_text()
     assert "<img" in html and "map them back" in html and "0 / 2" in html
+    assert "<code>" in html and "`" not in html  # the messages' code spans shown as code, not as backticks
     markdown = (batch / "feedback" / "predict_not_denormalised" / "feedback.md").read_text()
     assert "![predict on one feature" in markdown and (batch / "feedback" / "predict_not_denormalised" / "figure-1.png").exists()
     hidden_only = (batch / "feedback" / "update_in_place" / "feedback.html").read_text()
