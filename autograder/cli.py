@@ -259,16 +259,19 @@ def _check(args: argparse.Namespace) -> int:
     from .pipeline import Selection, grade_submission
     from .report import CheckReport
     from .sandbox.isolation import Unisolated
-    from .selfcheck import locate_assignment
+    from .selfcheck import grade_cell_points, known_exercise, locate_assignment
 
     if args.assignment:
         assignment = Assignment.load(args.assignment)
     else:
         assignment = locate_assignment(args.notebook.resolve().parent)
+    if args.exercise:
+        known_exercise(assignment, args.exercise)
     base, files = assignment.data_files()
     result = grade_submission(assignment, args.notebook, Unisolated(files, base),
                               selection=Selection("public", args.exercise))
-    report = CheckReport(result, f"{assignment.name}" + (f" › {args.exercise}" if args.exercise else ""))
+    report = CheckReport(result, f"{assignment.name}" + (f" › {args.exercise}" if args.exercise else ""),
+                         grade_cell_points(assignment, args.notebook))
     print(report)
     return EXIT_OK if report.passed else EXIT_FAILED
 

@@ -39,6 +39,7 @@ __all__ = [
     "MissingFunction",
     "StudentCodeRaised",
     "StudentError",
+    "UnknownExercise",
     "UnreadableSubmission",
 ]
 
@@ -112,6 +113,11 @@ class LeftToStudent(Exception):
 
 class InstructorError(GraderError):
     """The assignment's configuration, checks or reference are wrong; the instructor must fix it."""
+
+
+class UnknownExercise(GraderError, ValueError):
+    """``check("...")`` or ``grade("...")`` named no exercise of the assignment (a typo, usually):
+    the message lists the valid names. A ValueError too, as a bad argument in a notebook is."""
 
 
 class InfrastructureError(GraderError):

@@ -9,12 +9,12 @@ HTML. Instructors read ``instructor_message`` (a hidden check's values included)
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import escape
 from .results import CheckResult, ExerciseResult, Result
 
-__all__ = ["CheckReport", "class_table", "submission_report"]
+__all__ = ["CheckReport", "class_table", "scaled_points", "submission_report"]
 
 WIDTH = 100
 _MARK = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT", "crashed": "CRASH", "missing": "MISSING"}
@@ -127,65 +127,91 @@ def _exercise_line(exercise: ExerciseResult) -> str:
 
 
 class CheckReport:
-    """What ``check("<exercise>")`` shows a student: an HTML table in Jupyter, text elsewhere."""
+    """What ``check("<exercise>")`` shows a student: an HTML table in Jupyter, text elsewhere.
 
-    def __init__(self, result: Result, title: str) -> None:
+    Points are the grade cells' (``points``: exercise -> its points in the notebook), the scale
+    ``grade()`` uses: the public checks' share of an exercise's points, scaled to the exercise. An
+    exercise without a grade cell is counted in its public checks' own points."""
+
+    def __init__(self, result: Result, title: str, points: Mapping[str, float] | None = None) -> None:
         self.result = result
         self.title = title
         self.checks = [c for e in result.exercises for c in e.checks if not c.hidden]
+        self.exercises = [(e.name, *scaled_points(e, (points or {}).get(e.name))) for e in result.exercises
+                          if any(not c.hidden for c in e.checks)]
 
     @property
     def passed(self) -> bool:
         return all(c.status == "passed" for c in self.checks) and bool(self.checks)
 
+    @property
+    def points(self) -> tuple[float, float]:
+        """Points earned and available over the exercises checked, in the grade cells' points."""
+        return sum(e for _, e, _ in self.exercises), sum(f for _, _, f in self.exercises)
+
     def __repr__(self) -> str:
         return str(self)
 
     def __str__(self) -> str:
-        earned = sum(c.points for c in self.checks)
-        total = sum(c.max_points for c in self.checks)
-        lines = [f"{escape.terminal_line(self.title)}: {earned:g}/{total:g} points from the public checks"]
-        for check in self.checks:
-            mark = "" if check.status == "passed" else f"  {_mark(check.status)}"
-            lines.append(f"  [{'x' if check.status == 'passed' else ' '}] {escape.terminal_line(check.exercise)} › "
-                         f"{escape.terminal_line(check.name)}  {_points(check.points, check.max_points)}{mark}")
-            if check.status != "passed":
-                lines.append(_describe_check(check, check.message, "        "))
-        if self.passed:
-            lines.append("All public checks pass. Hidden checks with other inputs run when your work is graded.")
+        lines = [f"{escape.terminal_line(self.title)}: {_points(*self.points)} points from the public checks"]
+        for name, earned, full in self.exercises:
+            lines.append(f"  {escape.terminal_line(name)}: {_points(earned, full)}")
+            for check in (c for c in self.checks if c.exercise == name):
+                mark = "" if check.status == "passed" else f"  {_mark(check.status)}"
+                lines.append(f"    [{'x' if check.status == 'passed' else ' '}] {escape.terminal_line(check.name)}{mark}")
+                if check.status != "passed":
+                    lines.append(_describe_check(check, check.message, "        "))
+        lines.append(_verdict(self.passed))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        earned = sum(c.points for c in self.checks)
-        total = sum(c.max_points for c in self.checks)
-        rows = "".join(_html_row(c) for c in self.checks)
-        verdict = ("All public checks pass. Hidden checks with other inputs run when your work is graded."
-                   if self.passed else
-                   "Some checks fail: read the message and the hint, fix the function, run its cell, and check again.")
+        rows = "".join(_html_exercise(name, earned, full) + "".join(_html_row(c) for c in self.checks
+                                                                     if c.exercise == name)
+                       for name, earned, full in self.exercises)
         return (
             '<div class="calc4ml-check" style="font-family: sans-serif; max-width: 60em">'
-            f"<p><b>{escape.html(self.title)}</b>: {earned:g}/{total:g} points from the public checks</p>"
+            f"<p><b>{escape.html(self.title)}</b>: {_points(*self.points)} points from the public checks</p>"
             '<table style="border-collapse: collapse; width: 100%; margin: 0">'
             "<tr><th style='text-align:left; width:2em'></th><th style='text-align:left; width:30%'>check</th>"
-            "<th style='text-align:left; width:5em'>points</th><th style='text-align:left'>what we found</th></tr>"
-            f"{rows}</table><p>{verdict}</p></div>"
+            "<th style='text-align:left'>what we found</th></tr>"
+            f"{rows}</table><p>{escape.html(_verdict(self.passed))}</p></div>"
         )
+
+
+def scaled_points(exercise: ExerciseResult, points: float | None) -> tuple[float, float]:
+    """The public checks' share of ``exercise``, in its grade cell's ``points`` (when given)."""
+    public = [c for c in exercise.checks if not c.hidden]
+    earned, available = sum(c.points for c in public), sum(c.max_points for c in public)
+    if points is None or available == 0:
+        return earned, available
+    return min(max(points * earned / available, 0.0), points), points
+
+
+def _verdict(passed: bool) -> str:
+    if passed:
+        return "All public checks pass. Hidden checks with other inputs run when your work is graded."
+    return "Some checks fail: read the message and the hint, fix the function, run its cell, and check again."
+
+
+def _html_exercise(name: str, earned: float, full: float) -> str:
+    cell = "padding:4px 8px; text-align:left; font-weight:bold"
+    return (f"<tr><td style='{cell}' colspan='2'>{escape.html(name)}</td>"
+            f"<td style='{cell}'>{_points(earned, full)} points</td></tr>")
 
 
 def _html_row(check: CheckResult) -> str:
     good = check.status == "passed"
     colour = "#e6f4ea" if good else "#fce8e6"
     symbol = "&#10004;" if good else "&#10008;"
-    detail = "" if good else escape.html(check.message)
+    detail = "" if good else escape.html_message(check.message)
     if check.hint and not good:
-        detail += f"<br><i>Hint: {escape.html(check.hint)}</i>"
+        detail += f"<br><i>Hint: {escape.html_message(check.hint)}</i>"
     if not good and check.seed is not None:
         detail += f"<br><small>seed {check.seed}</small>"
     cell = "padding:4px 8px; text-align:left; vertical-align:top"
     return (
         f"<tr style='background:{colour}; border-top: 1px solid #ddd'>"
         f"<td style='{cell}; color:{'#1e7b4f' if good else '#c0392b'}'>{symbol}</td>"
-        f"<td style='{cell}'>{escape.html(check.exercise)} › {escape.html(check.name)}</td>"
-        f"<td style='{cell}'>{_points(check.points, check.max_points)}</td>"
+        f"<td style='{cell}'>{escape.html(check.name)}</td>"
         f"<td style='{cell}'>{detail}</td></tr>"
     )

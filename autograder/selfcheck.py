@@ -11,6 +11,7 @@ reference, otherwise the public ones.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import os
 import sys
@@ -18,26 +19,29 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from . import escape
 from .config import STUDENT_CHECKS_DIR, Assignment, find_course_root
 from .contract import choose_contract
-from .errors import GraderError, InstructorError
+from .errors import GraderError, InstructorError, UnknownExercise
 from .oracle import oracles_for
 from .pipeline import Selection, run_and_score
 from .plugin import Visibility
 from .read import nbgrader_cells
-from .report import CheckReport
+from .report import CheckReport, scaled_points
 from .results import Result
 from .sandbox.local import LocalRuntime
 
-__all__ = ["check", "check_all", "grade"]
+__all__ = ["check", "check_all", "grade", "grade_cell_points", "known_exercise"]
 
 
 def check(exercise: str | None = None) -> CheckReport:
     """Run the public checks of one exercise (or all) on the functions this notebook defined."""
     assignment = locate_assignment()
+    if exercise is not None:
+        known_exercise(assignment, exercise)
     result = run_in_kernel(assignment, _namespace(), "public", exercise)
     title = f"{assignment.name} › {exercise}" if exercise else assignment.name
-    return CheckReport(result, title)
+    return CheckReport(result, title, grade_cell_points(assignment))
 
 
 def check_all() -> CheckReport:
@@ -65,6 +69,7 @@ def grade(exercise: str) -> float:
 def _grade(exercise: str) -> float:
     autograding = os.environ.get("NBGRADER_EXECUTION") == "autograde"
     assignment = locate_assignment(full=autograding)
+    known_exercise(assignment, exercise)
     visibility: Visibility = "all" if autograding and assignment.reference is not None else "public"
     result = run_in_kernel(assignment, _namespace(), visibility, exercise)
     found = result.exercise(exercise) if any(e.name == exercise for e in result.exercises) else None
@@ -72,17 +77,33 @@ def _grade(exercise: str) -> float:
         raise InstructorError(f"no checks for exercise {exercise!r}")
     if visibility == "all":
         return float(min(max(found.points, 0.0), found.max_points))
-    full = _exercise_points(assignment, exercise)
-    return float(min(max(full * found.points / found.max_points, 0.0), full))
+    points = grade_cell_points(assignment)
+    if exercise not in points:
+        raise InstructorError(f"no grade cell with grade_id {exercise!r} in {assignment.notebook}")
+    return float(scaled_points(found, points[exercise])[0])  # the scale check() shows
 
 
-def _exercise_points(assignment: Assignment, exercise: str) -> float:
-    """The exercise's full points, hidden checks included, from the notebook's grade cell."""
-    for folder in (Path.cwd(), assignment.release_dir or Path.cwd()):
-        for cell in nbgrader_cells(folder / assignment.notebook):
-            if cell.grade and cell.grade_id == exercise:
-                return cell.points or 0.0
-    raise InstructorError(f"no grade cell with grade_id {exercise!r} in {assignment.notebook}")
+def known_exercise(assignment: Assignment, exercise: object) -> None:
+    """Raise a :class:`UnknownExercise` naming the valid exercises unless ``exercise`` is one of them."""
+    if exercise in assignment.exercises:
+        return
+    close = difflib.get_close_matches(str(exercise), assignment.exercises, n=1)
+    suggestion = f"Did you mean {close[0]!r}? " if close else ""
+    raise UnknownExercise(f"{assignment.name} has no exercise called {escape.clean(exercise)!r}. {suggestion}"
+                          f"The exercises are: {', '.join(assignment.exercises)}.")
+
+
+def grade_cell_points(assignment: Assignment, notebook: Path | None = None) -> dict[str, float]:
+    """Each exercise's points from the notebook's grade cells (``notebook``, else the one in the
+    kernel's folder, else the release's): hidden checks' points included."""
+    candidates = [notebook] if notebook is not None else []
+    candidates += [Path.cwd() / assignment.notebook]
+    candidates += [assignment.release_dir / assignment.notebook] if assignment.release_dir is not None else []
+    for path in candidates:
+        points = {cell.grade_id: float(cell.points or 0.0) for cell in nbgrader_cells(path) if cell.grade and cell.grade_id}
+        if points:
+            return points
+    return {}
 
 
 def run_in_kernel(assignment: Assignment, namespace: dict[str, Any], visibility: Visibility,

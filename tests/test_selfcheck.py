@@ -145,3 +145,43 @@ def test_importing_check_and_grade_again_after_grading_still_gives_the_functions
     assert callable(grade) and grade.__module__ == "autograder.selfcheck"
     assert callable(check) and callable(check_all)
     assert not isinstance(getattr(autograder, "grade"), type(autograder))
+
+
+def test_check_and_grade_speak_in_the_same_points(release_dir, monkeypatch, reference_namespace):
+    """forward_propagation is worth 2 points in its grade cell, 1 of them public: the report and
+    the grade cell both say 2/2, never 1/1 beside 2.0."""
+    use_namespace(monkeypatch, reference_namespace)
+    report = selfcheck.check("forward_propagation")
+    assert report.points == (2.0, 2.0) and selfcheck.grade("forward_propagation") == 2.0
+    assert "forward_propagation: 2/2 points from the public checks" in str(report)
+    assert "2/2 points" in report._repr_html_()
+
+    def forward_propagation(X, parameters):
+        return parameters["W"] @ X
+
+    use_namespace(monkeypatch, {**reference_namespace, "forward_propagation": forward_propagation})
+    report = selfcheck.check("forward_propagation")
+    assert report.points[0] == selfcheck.grade("forward_propagation") < 2.0
+
+
+def test_a_misspelt_exercise_lists_the_valid_names(release_dir, monkeypatch, reference_namespace, capsys):
+    use_namespace(monkeypatch, reference_namespace)
+    with pytest.raises(ValueError, match=r"no exercise called 'forward_propagaton'\. Did you mean "
+                                         r"'forward_propagation'\? The exercises are: layer_sizes, "):
+        selfcheck.check("forward_propagaton")
+    assert selfcheck.grade("nn_modle") == 0.0
+    assert "Did you mean 'nn_model'?" in capsys.readouterr().out
+
+
+def test_a_function_that_calls_a_stub_names_the_stub(release_dir, monkeypatch, reference_namespace):
+    def initialize_parameters(n_x, n_y):
+        raise NotImplementedError()
+
+    def nn_model(X, Y, num_iterations=10, learning_rate=1.2, print_cost=False):
+        n_x, n_y = reference_namespace["layer_sizes"](X, Y)
+        return initialize_parameters(n_x, n_y)
+
+    use_namespace(monkeypatch, {**reference_namespace, "initialize_parameters": initialize_parameters,
+                                "nn_model": nn_model})
+    text = str(selfcheck.check("nn_model"))
+    assert "nn_model calls initialize_parameters, which is not implemented yet" in text

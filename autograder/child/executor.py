@@ -187,7 +187,10 @@ class Executor:
         except CallTimedOut:
             return {"status": CallStatus.TIMEOUT, "stdout": out.text(), "elapsed": time.perf_counter() - started}
         except BaseException as exc:  # noqa: BLE001
-            return {"status": CallStatus.RAISED, "error": describe_error(exc), "stdout": out.text(),
+            error = describe_error(exc)
+            if isinstance(exc, NotImplementedError):
+                error["stub"] = self._raising_function(exc, saved)
+            return {"status": CallStatus.RAISED, "error": error, "stdout": out.text(),
                     "elapsed": time.perf_counter() - started}
         finally:
             self._restore(saved)
@@ -195,6 +198,14 @@ class Executor:
         if want_args:
             reply["args_after"] = [list(args), dict(kwargs)]
         return reply
+
+    def _raising_function(self, exc: BaseException, saved: dict[str, Any]) -> str | None:
+        """The notebook's function the exception came out of (innermost first): a stub still raising.
+        ``saved``: the notebook's own functions that trusted blocks stand in for during the call."""
+        own = {value.__code__: name for name, value in [*self.namespace.items(), *saved.items()]
+               if isinstance(value, types.FunctionType)}
+        frames = [frame for frame, _ in traceback.walk_tb(exc.__traceback__)]
+        return next((own[frame.f_code] for frame in reversed(frames) if frame.f_code in own), None)
 
     def _override(self, overrides: dict[str, Callable[..., Any]]) -> dict[str, Any]:
         """Put the trusted building blocks in the namespace; ``name/vjp`` and ``name/shape`` entries are

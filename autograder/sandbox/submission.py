@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import InfrastructureError, MissingFunction, StudentCodeRaised, StudentError
-from ..read import Cell
+from ..read import MAX_NAME_CHARS, Cell
 from ..results import CellReport
 from ..source import function_named
 from .standins import StandIns
@@ -215,6 +215,9 @@ def error_location(error: Any, cells: dict[int, Cell]) -> str:
 
 def raising_function(error: Any) -> str | None:
     """The notebook function the exception came out of (its innermost frame in the notebook's cells)."""
+    stub = error.get("stub") if isinstance(error, dict) else None
+    if isinstance(stub, str) and stub.isidentifier() and len(stub) <= MAX_NAME_CHARS:
+        return stub  # the executor's own finding: a function of the notebook's namespace
     frames = error.get("frames") if isinstance(error, dict) and isinstance(error.get("frames"), list) else []
     last = frames[-1] if frames else None
     if isinstance(last, list) and len(last) == 4 and isinstance(last[3], str) and last[3].isidentifier():
