@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(required=True, metavar="command")
     for build in (_grade_parser, _check_parser, _verify_parser, _gradescope_parser, _gradescope_zip_parser,
-                  _release_parser, _new_parser, _samples_parser):
+                  _release_parser, _new_parser, _samples_parser, _ci_template_parser):
         build(commands)
     return parser
 
@@ -122,6 +122,8 @@ def _verify_parser(commands: argparse._SubParsersAction) -> None:
                       "cases and the samples are up to date. Run it in the course folder.", _verify)
     verify.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     verify.add_argument("--workers", type=int, default=1, help="grade this many samples at once (default 1)")
+    verify.add_argument("--junit", type=Path, metavar="PATH",
+                        help="also write the proofs as JUnit XML: a suite per assignment (docs/junit.xsd)")
     _isolation_flag(verify)
 
 
@@ -174,6 +176,16 @@ def _samples_parser(commands: argparse._SubParsersAction) -> None:
     samples.add_argument("--folder", type=Path, action="append",
                          help="a folder with its own samples.toml (repeatable; default tests/samples/<assignment>)")
     samples.add_argument("--check", action="store_true", help="only report what is out of date; exit 1 if anything is")
+
+
+def _ci_template_parser(commands: argparse._SubParsersAction) -> None:
+    ci = _command(commands, "ci-template", "write the course's CI: a shell entry point and a GitHub workflow",
+                  "Write ci/verify-course.sh (install the grader, run `autograder verify` on every assignment, "
+                  "write out/verify-junit.xml) and .github/workflows/autograder-verify.yml (runs it on every push "
+                  "and publishes the report) into the course folder. Existing files are kept unless --force.", _ci_template)
+    ci.add_argument("--course", type=Path, default=Path("."), help="the course folder (default: here)")
+    ci.add_argument("--spec", help="what the CI installs with pip (default: this grader, as pip can install it again)")
+    ci.add_argument("--force", action="store_true", help="overwrite the files if they exist")
 
 
 def _isolation_flag(command: argparse.ArgumentParser) -> None:
@@ -286,7 +298,7 @@ def _verify(args: argparse.Namespace) -> int:
     if root is None:
         raise InstructorError("run verify in the course folder (the one with assignments/ and nbgrader_config.py)")
     names = args.assignments or sorted(p.parent.name for p in (root / "assignments").glob("*/assignment.toml"))
-    status = 0
+    status, reports, started = 0, [], time.monotonic()
     pool = spawn_pool(args.workers) if args.workers > 1 else None
     try:
         for name in names:
@@ -296,9 +308,14 @@ def _verify(args: argparse.Namespace) -> int:
             print("\n".join(report.lines))
             print(f"== {name}: {'passed' if not report.failures else 'FAILED (' + str(int(report.failures)) + ')'}")
             status |= int(report.failures)
+            reports.append(report)
     finally:
         if pool is not None:
             pool.shutdown()
+    if args.junit:
+        from .junit import verify_tree, write_tree
+
+        print(f"wrote {write_tree(args.junit, verify_tree(reports, time.monotonic() - started))}")
     return status
 
 
@@ -320,6 +337,7 @@ def _release(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from .config import Assignment
+    from .courseci import write_ci_files
     from .release import release
     from .samples import write_samples
     from .scaffold import new_assignment
@@ -329,9 +347,22 @@ def _new(args: argparse.Namespace) -> int:
     assignment = Assignment.load(args.name, args.course.resolve())
     written.append(release(assignment))
     written += write_samples(assignment)
+    written += write_ci_files(args.course)  # a new course gets its CI; an existing one keeps its own
     print("\n".join(f"wrote {path}" for path in written))
     print(f"next: `autograder verify {args.name}` (from {args.course}); then make the exercises yours, file by file "
           "(docs/authoring.md), and run `autograder release` and `autograder samples` again")
+    return EXIT_OK
+
+
+def _ci_template(args: argparse.Namespace) -> int:
+    from .courseci import installed_spec, write_ci_files
+
+    spec = args.spec or installed_spec()
+    written = write_ci_files(args.course, spec, force=args.force)
+    print("\n".join(f"wrote {path}" for path in written) or "the CI files exist already (--force rewrites them)")
+    print(f"the CI installs: {spec}")
+    if spec.split(" @ ")[-1].startswith("file:"):
+        print("that is a folder of this machine: set AUTOGRADER_SPEC in the workflow to the grader's git URL at a tag")
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ from .results import Result
 from .samples import expectation_problems, load_samples, sample_differences
 from .sandbox.isolation import Sandbox
 
-__all__ = ["Failure", "VerifyReport", "verify"]
+__all__ = ["Failure", "Proof", "VerifyReport", "verify"]
 
 
 class Failure(IntFlag):
@@ -35,19 +35,33 @@ class Failure(IntFlag):
     OUT_OF_DATE = 16  # release/, public cases, samples or grade-cell points disagree with the sources
 
 
+@dataclass(frozen=True)
+class Proof:
+    """One thing verify set out to prove: ``failure`` is None when it held."""
+
+    name: str  # what was proven, short: "mutant forward_without_bias", "deterministic"
+    message: str
+    failure: Failure | None = None
+
+
 @dataclass
 class VerifyReport:
     assignment: str
     failures: Failure = Failure(0)
-    lines: list[str] = field(default_factory=list)
+    proofs: list[Proof] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
-    def fail(self, kind: Failure, message: str) -> None:
+    def fail(self, kind: Failure, name: str, message: str) -> None:
         self.failures |= kind
-        self.lines.append(f"FAIL [{str(kind.name).lower()}] {message}")
+        self.proofs.append(Proof(name, message, kind))
 
-    def ok(self, message: str) -> None:
-        self.lines.append(f"ok   {message}")
+    def ok(self, name: str, message: str) -> None:
+        self.proofs.append(Proof(name, message))
+
+    @property
+    def lines(self) -> list[str]:
+        return [f"FAIL [{str(p.failure.name).lower()}] {p.message}" if p.failure else f"ok   {p.message}"
+                for p in self.proofs]
 
 
 def verify(assignment: Assignment, sandbox: Sandbox, executor: Executor | None = None) -> VerifyReport:
@@ -64,17 +78,18 @@ def verify(assignment: Assignment, sandbox: Sandbox, executor: Executor | None =
     kinds = {"reference": Failure.REFERENCE, "stub": Failure.STUB, "mutant": Failure.MUTANTS}
     for sample, result in zip(samples, results[: len(samples)], strict=True):
         problems = expectation_problems(sample, result)
-        label = f"{sample.kind} {sample.name}: {result.points:g}/{result.max_points:g}"
+        name = f"{sample.kind} {sample.name}"
+        label = f"{name}: {result.points:g}/{result.max_points:g}"
         if problems:
-            report.fail(kinds[sample.kind], label + "".join(f"\n       {p}" for p in problems))
+            report.fail(kinds[sample.kind], name, label + "".join(f"\n       {p}" for p in problems))
         else:
-            report.ok(label + (f" ({sample.mistake})" if sample.kind == "mutant" else ""))
+            report.ok(name, label + (f" ({sample.mistake})" if sample.kind == "mutant" else ""))
     if reference is not None:
         first, second = results[samples.index(reference)], results[-1]
         if first != second:
-            report.fail(Failure.NONDETERMINISM, f"grading {reference.name} twice gave different results")
+            report.fail(Failure.NONDETERMINISM, "deterministic", f"grading {reference.name} twice gave different results")
         else:
-            report.ok(f"grading {reference.name} twice gave identical results")
+            report.ok("deterministic", f"grading {reference.name} twice gave identical results")
     return report
 
 
@@ -82,14 +97,14 @@ def _check_up_to_date(assignment: Assignment, report: VerifyReport) -> None:
     stale = release_differences(assignment) + sample_differences(assignment)
     for item in stale:
         fix = f"run `autograder release {assignment.name}` and `autograder samples {assignment.name}`"
-        report.fail(Failure.OUT_OF_DATE, f"{item}; {fix}")
+        report.fail(Failure.OUT_OF_DATE, "up to date", f"{item}; {fix}")
     if not stale:
-        report.ok("release/, public cases and sample notebooks are up to date")
+        report.ok("up to date", "release/, public cases and sample notebooks are up to date")
     mismatched = _grade_cell_points(assignment)
     for item in mismatched:
-        report.fail(Failure.OUT_OF_DATE, item)
+        report.fail(Failure.OUT_OF_DATE, "grade cell points", item)
     if not mismatched:
-        report.ok("grade cells carry the points the checks give")
+        report.ok("grade cell points", "grade cells carry the points the checks give")
 
 
 def _grade_cell_points(assignment: Assignment) -> list[str]:

@@ -52,7 +52,7 @@ def test_every_command_explains_itself_and_a_missing_path_is_a_usage_error(tmp_p
     top = run("--help")
     assert top.returncode == 0 and "exit status:" in top.stdout and "69" in top.stdout
     assert run("--version").stdout.startswith("autograder ")
-    commands = ("grade", "check", "verify", "gradescope", "gradescope-zip", "release", "new", "samples")
+    commands = ("grade", "check", "verify", "gradescope", "gradescope-zip", "release", "new", "samples", "ci-template")
     for command in commands:
         assert command in top.stdout
         helped = run(command, "--help")
