@@ -129,8 +129,10 @@ def _verify_parser(commands: argparse._SubParsersAction) -> None:
 
 def _gradescope_parser(commands: argparse._SubParsersAction) -> None:
     gradescope = _command(commands, "gradescope", "grade in Gradescope's layout (run by run_autograder)",
-                          "Grade the submission in Gradescope's folder and write results.json. "
-                          "Gradescope's run_autograder calls this; you rarely do.", _gradescope)
+                          "Grade the submission in Gradescope's folder and write results.json. Gradescope's "
+                          "run_autograder calls this; you rarely do. run_autograder reads two environment "
+                          "variables: AUTOGRADER_ROOT (Gradescope's folder, default /autograder: set it to try a "
+                          "zip unpacked elsewhere) and PYTHON (default: the zip's .venv/bin/python).", _gradescope)
     gradescope.add_argument("assignment", help="assignment name or folder")
     gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"),
                             help="the student's upload (default /autograder/submission)")
