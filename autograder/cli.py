@@ -97,7 +97,14 @@ def _grade_parser(commands: argparse._SubParsersAction) -> None:
     exports = grade.add_argument_group("exports")
     exports.add_argument("--csv", type=Path, metavar="PATH", help="nbgrader export's columns plus one per exercise")
     exports.add_argument("--gradebook", metavar="DB_URL",
-                         help="write the scores into an nbgrader gradebook (e.g. sqlite:////course/gradebook.db)")
+                         help="write the scores into an nbgrader gradebook (e.g. sqlite:////course/gradebook.db). "
+                              "Submissions in an nbgrader course's submitted/<student>/<assignment>/ also get the "
+                              "course's autograded/<student>/<assignment>/ (the notebook with each grade cell showing "
+                              "its verdict, and timestamp.txt), and the gradebook gets the notebook's cells if it lacks "
+                              "them: formgrader then lists them as autograded and `nbgrader generate_feedback` works "
+                              "(docs/nbgrader.md). Manual scores given in formgrader are kept")
+    exports.add_argument("--no-autograded", action="store_true",
+                         help="with --gradebook, write only the scores: no autograded/ folder, no notebook cells")
     exports.add_argument("--junit", type=Path, metavar="DIR", help="JUnit XML per student, for CI dashboards")
     exports.add_argument("--feedback", type=Path, metavar="DIR", help="HTML and Markdown feedback per student, with plots")
     where = grade.add_argument_group("scale-out").add_mutually_exclusive_group()
@@ -241,12 +248,23 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace, assignment: Assignment, graded: list[tuple[str, Result]]) -> None:
+    from . import escape
     from .exports import record_in_gradebook, write_csv
 
     if args.csv:
         write_csv(args.csv, assignment, graded)
     if args.gradebook:
-        record_in_gradebook(args.gradebook, assignment, graded)
+        # A result reused from --out names the file it was graded from, which may be another copy of the
+        # same bytes (a moved or copied course): autograded/ goes next to the file graded now.
+        import dataclasses
+
+        from .batch import discover
+
+        here = {task.student: str(task.path) for task in discover(args.submissions, assignment)}
+        located = [(student, dataclasses.replace(result, submission=here.get(student, result.submission)))
+                   for student, result in graded]
+        for remark in record_in_gradebook(args.gradebook, assignment, located, autograded=not args.no_autograded):
+            print(f"autograder: {escape.terminal_line(remark)}", file=sys.stderr)
     if args.feedback:
         from .feedback import write_feedback
 
@@ -257,7 +275,13 @@ def _gradescope(args: argparse.Namespace) -> int:
     from .config import Assignment
     from .gradescope import run
 
-    return run(Assignment.load(args.assignment), args.submission, args.results, allow_unisolated=args.no_isolation)
+    args.results.unlink(missing_ok=True)  # no results.json from before may stand for this run
+    try:
+        assignment = Assignment.load(args.assignment)
+    except GraderError as exc:  # Gradescope shows stdout to instructors: say it there too
+        print(f"calc4ml autograder: {args.assignment}: NOT GRADED. The assignment cannot be loaded: {exc}")
+        raise
+    return run(assignment, args.submission, args.results, allow_unisolated=args.no_isolation)
 
 
 def _gradescope_zip(args: argparse.Namespace) -> int:
@@ -315,7 +339,8 @@ def _verify(args: argparse.Namespace) -> int:
         if pool is not None:
             pool.shutdown()
     if args.junit:
-        from .junit import verify_tree, write_tree
+        from .junit import write_tree
+        from .verify import verify_tree
 
         print(f"wrote {write_tree(args.junit, verify_tree(reports, time.monotonic() - started))}")
     return status

@@ -1,5 +1,5 @@
 """JUnit XML for CI dashboards: one file per student, one ``<testsuite>`` in it, one ``<testcase>``
-per check; and ``autograder verify``'s, one suite per assignment, a test case per proof.
+per check (``autograder verify`` writes its proofs in the same form: :func:`.verify.verify_tree`).
 
 Written by the trusted side from the :class:`~.results.Result` (never by pytest inside a grading):
 the xunit2 form that CI tools and the common JUnit schema accept (``docs/junit.xsd`` pins what we
@@ -15,15 +15,11 @@ import socket
 import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import escape
 from .results import CheckResult, Result
 
-if TYPE_CHECKING:
-    from .verify import VerifyReport
-
-__all__ = ["MAX_MESSAGE", "junit_tree", "verify_tree", "write_junit", "write_tree"]
+__all__ = ["MAX_MESSAGE", "junit_tree", "one_line", "write_junit", "write_tree"]
 
 MAX_MESSAGE = 300  # characters of the message attribute: a dashboard shows it on one line
 # a check's status -> the element that reports it (passed has none)
@@ -58,32 +54,6 @@ def junit_tree(student: str, result: Result) -> ElementTree.ElementTree:
     return ElementTree.ElementTree(root)
 
 
-def verify_tree(reports: list[VerifyReport], seconds: float) -> ElementTree.ElementTree:
-    """``autograder verify``'s document: a suite per assignment, a test case per proof (the
-    reference's full marks, the stub's zero, each mutant caught, determinism, up to date)."""
-    proofs = [proof for report in reports for proof in report.proofs]
-    root = ElementTree.Element("testsuites", {"name": "autograder verify", "tests": str(len(proofs)),
-                                              "failures": str(sum(p.failure is not None for p in proofs)),
-                                              "errors": "0", "time": f"{seconds:.3f}"})
-    for report in reports:
-        failed = [p for p in report.proofs if p.failure is not None]
-        suite = ElementTree.SubElement(root, "testsuite", {
-            "name": escape.xml(report.assignment), "tests": str(len(report.proofs)), "failures": str(len(failed)),
-            "errors": "0", "skipped": "0", "time": "0", "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "hostname": escape.xml(socket.gethostname()),
-        })
-        for proof in report.proofs:
-            case = ElementTree.SubElement(suite, "testcase", {"classname": escape.xml(f"verify.{report.assignment}"),
-                                                              "name": escape.xml(proof.name), "time": "0"})
-            if proof.failure is not None:
-                first = escape.xml(proof.message.splitlines()[0])
-                failure = ElementTree.SubElement(case, "failure", {
-                    "message": first if len(first) <= MAX_MESSAGE else first[: MAX_MESSAGE - 1] + "…",
-                    "type": str(proof.failure.name).lower()})
-                failure.text = escape.xml(proof.message)
-    return ElementTree.ElementTree(root)
-
-
 def write_junit(path: Path, student: str, result: Result) -> Path:
     """Write the student's report to ``path`` atomically (a dashboard never reads half a file)."""
     return write_tree(path, junit_tree(student, result))
@@ -100,10 +70,14 @@ def write_tree(path: Path, tree: ElementTree.ElementTree) -> Path:
 
 
 def _short(check: CheckResult) -> str:
-    points = f"{check.points:g}/{check.max_points:g}"
     first = (check.message.strip().splitlines() or [check.status])[0]
-    text = f"{check.exercise}: {first} ({points})"
-    return escape.xml(text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…")
+    return one_line(f"{check.exercise}: {first} ({check.points:g}/{check.max_points:g})")
+
+
+def one_line(text: str) -> str:
+    """A ``message`` attribute: the first line, escaped, at most MAX_MESSAGE characters."""
+    first = escape.xml((text.splitlines() or [""])[0])
+    return first if len(first) <= MAX_MESSAGE else first[: MAX_MESSAGE - 1] + "…"
 
 
 def _body(check: CheckResult) -> str:

@@ -12,19 +12,25 @@ The exit status is the sum of the failures' bits, so CI logs say which part fail
 
 from __future__ import annotations
 
+import socket
+import time
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from enum import IntFlag
 
+from . import escape
 from .batch import grade_many
 from .config import Assignment
+from .junit import one_line
 from .read import nbgrader_cells
 from .release import release_differences
 from .results import Result
 from .samples import expectation_problems, load_samples, sample_differences
 from .sandbox.isolation import Sandbox
 
-__all__ = ["Failure", "Proof", "VerifyReport", "verify"]
+__all__ = ["Failure", "Proof", "VerifyReport", "verify", "verify_tree"]
 
 
 class Failure(IntFlag):
@@ -127,3 +133,27 @@ def _grade_cell_points(assignment: Assignment) -> list[str]:
     if list(totals) != list(assignment.exercises):
         problems.append(f"assignment.toml lists exercises {list(assignment.exercises)}, the checks cover {list(totals)}")
     return problems
+
+
+def verify_tree(reports: Sequence[VerifyReport], seconds: float) -> ElementTree.ElementTree:
+    """``autograder verify``'s document: a suite per assignment, a test case per proof (the
+    reference's full marks, the stub's zero, each mutant caught, determinism, up to date)."""
+    proofs = [proof for report in reports for proof in report.proofs]
+    root = ElementTree.Element("testsuites", {"name": "autograder verify", "tests": str(len(proofs)),
+                                              "failures": str(sum(p.failure is not None for p in proofs)),
+                                              "errors": "0", "time": f"{seconds:.3f}"})
+    for report in reports:
+        failed = [p for p in report.proofs if p.failure is not None]
+        suite = ElementTree.SubElement(root, "testsuite", {
+            "name": escape.xml(report.assignment), "tests": str(len(report.proofs)), "failures": str(len(failed)),
+            "errors": "0", "skipped": "0", "time": "0", "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "hostname": escape.xml(socket.gethostname()),
+        })
+        for proof in report.proofs:
+            case = ElementTree.SubElement(suite, "testcase", {"classname": escape.xml(f"verify.{report.assignment}"),
+                                                              "name": escape.xml(proof.name), "time": "0"})
+            if proof.failure is not None:
+                failure = ElementTree.SubElement(case, "failure", {"message": one_line(proof.message),
+                                                                   "type": str(proof.failure.name).lower()})
+                failure.text = escape.xml(proof.message)
+    return ElementTree.ElementTree(root)

@@ -144,7 +144,7 @@ def test_importing_check_and_grade_again_after_grading_still_gives_the_functions
 
     assert callable(grade) and grade.__module__ == "autograder.selfcheck"
     assert callable(check) and callable(check_all)
-    assert not isinstance(getattr(autograder, "grade"), type(autograder))
+    assert not isinstance(autograder.grade, type(autograder))
 
 
 def test_check_and_grade_speak_in_the_same_points(release_dir, monkeypatch, reference_namespace):
