@@ -16,6 +16,9 @@ notebook documents must get full marks, so a notebook is graded under *its* cont
   ``assert`` only guards the notebook's own data (it often reads a notebook global, such as
   ``n_y``), so it is not run when grading: code the student did not write never costs them credit.
   Every other template line runs as written; it fails only on what the student's lines gave it.
+* **Demonstrations** (a code cell tagged ``skip-when-grading`` in the source notebook: a timing
+  study, a long plot) are run by the student, not by the grader, while they are as released: they
+  define nothing a check needs, and would cost every submission their time.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InstructorError
-from .read import Cell, nbgrader_cells, parse_cell
+from .read import Cell, nbgrader_cells, parse_cell, tagged_sources
 
-__all__ = ["OURS", "Contract", "ContractRule", "choose_contract", "parse_contracts", "release_sources",
-           "template_lines", "without_template_asserts"]
+__all__ = ["DEMONSTRATION_TAG", "OURS", "Contract", "ContractRule", "choose_contract", "parse_contracts",
+           "release_sources", "template_lines", "without_demonstrations", "without_template_asserts"]
+
+DEMONSTRATION_TAG = "skip-when-grading"
 
 FILL_IN_START = re.compile(r"^\s*#+\s*START CODE HERE", re.IGNORECASE)
 FILL_IN_END = re.compile(r"^\s*#+\s*END CODE HERE", re.IGNORECASE)
@@ -99,6 +104,19 @@ def without_template_asserts(cells: Sequence[Cell], release: Mapping[str, str]) 
     where = ", ".join(str(n) for n in notes)
     return tuple(changed), [f"the template's assert statements in cell{'s' if len(notes) > 1 else ''} {where} were not run: "
                             "code the student was given, not written, never costs credit"]
+
+
+def without_demonstrations(cells: Sequence[Cell], release: Path | None) -> tuple[tuple[Cell, ...], list[str]]:
+    """The cells with the release's demonstrations emptied (numbers kept), when unchanged, and a note."""
+    shown = tagged_sources(release, DEMONSTRATION_TAG) if release is not None else set()
+    skipped = [cell.number for cell in cells if cell.source.strip() and cell.source.strip() in shown]
+    if not skipped:
+        return tuple(cells), []
+    kept = tuple(replace(cell, source="") if cell.number in skipped else cell for cell in cells)
+    where = ", ".join(str(n) for n in skipped)
+    many = len(skipped) > 1
+    return kept, [f"cell{'s' if many else ''} {where} ({'demonstrations' if many else 'a demonstration'}, as released) "
+                  f"{'were' if many else 'was'} not run when grading"]
 
 
 def template_lines(cell: Cell, release: Mapping[str, str]) -> set[int]:

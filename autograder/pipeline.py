@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import Assignment, Limits
 from .context import GradingContext
-from .contract import OURS, Contract, choose_contract, release_sources, without_template_asserts
+from .contract import OURS, Contract, choose_contract, release_sources, without_demonstrations, without_template_asserts
 from .errors import UnreadableSubmission
 from .integrity import notes_for
 from .oracle import Oracles, oracles_for
@@ -68,9 +68,11 @@ def grade_submission(
             return run_and_score(assignment, FailedRuntime(exc), oracles, selection, label=str(path), started=started,
                                  problem=str(exc), context=context)
         contract = choose_contract(assignment.contracts, (cell.source for cell in notebook.cells))  # its promises
-        release = release_sources(assignment.release_dir / assignment.notebook if assignment.release_dir else None)
-        cells, template_notes = without_template_asserts(notebook.cells, release)
-        notes = [*notebook.notes, *_contract_note(contract), *template_notes, *notes_for(notebook, assignment)]
+        released = assignment.release_dir / assignment.notebook if assignment.release_dir else None
+        cells, template_notes = without_template_asserts(notebook.cells, release_sources(released))
+        cells, demonstration_notes = without_demonstrations(cells, released)
+        notes = [*notebook.notes, *_contract_note(contract), *template_notes, *demonstration_notes,
+                 *notes_for(notebook, assignment)]
         with SandboxRuntime(cells, limits or assignment.limits, sandbox, _seed(assignment, selection),
                             assignment.preload, context.children) as runtime:  # run
             return run_and_score(assignment, runtime, oracles, Selection(selection.visibility, selection.exercise,

@@ -353,6 +353,22 @@ def nbgrader_cells(path: Path) -> list[NbgraderCell]:
     return [marked for marked in map(nbgrader_cell, cells if isinstance(cells, list) else []) if marked is not None]
 
 
+def tagged_sources(path: Path, tag: str) -> set[str]:
+    """The code of a course notebook's cells tagged ``tag`` (Jupyter's ``metadata.tags``), stripped;
+    empty if it cannot be read. For the course's own files, as :func:`nbgrader_cells`."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    found = set()
+    for cell in cells if isinstance(cells, list) else []:
+        metadata = cell.get("metadata") if isinstance(cell, dict) else None
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if isinstance(tags, list) and tag in tags and cell.get("cell_type") == "code":
+            found.add(_source_text(cell.get("source")).strip())
+    return found
+
+
 def _source_text(source: Any) -> str:
     """A cell's text; lone surrogates (JSON can carry them, UTF-8 cannot) become U+FFFD."""
     if isinstance(source, list):

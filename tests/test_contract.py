@@ -48,3 +48,24 @@ def test_lines_identical_to_the_releases_are_template_in_our_own_notebooks():
     source = without_template_asserts((cell,), release)[0][0].source
     assert "x > 0" not in source and "assert x < 10" in source
     assert template_lines(Cell(4, cell.source), release) == set()  # a cell the release does not have: all the student's
+
+
+def test_demonstrations_as_released_are_not_run_when_grading_and_edited_ones_are(tmp_path):
+    import json
+
+    from autograder.contract import DEMONSTRATION_TAG, without_demonstrations
+
+    demo = "timings = sweep(sizes)\nplot(timings)"
+    release = tmp_path / "release.ipynb"
+    release.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {"tags": [DEMONSTRATION_TAG]}, "source": demo.splitlines(True),
+         "outputs": [], "execution_count": None},
+        {"cell_type": "code", "metadata": {"tags": ["other"]}, "source": "x = 1", "outputs": [], "execution_count": None},
+    ]}))
+    cells = [Cell(1, "def f(x):\n    return x"), Cell(2, demo + "\n"), Cell(3, "x = 1"), Cell(4, demo + "\nsecret = f(2)")]
+    kept, notes = without_demonstrations(cells, release)
+    assert [c.source for c in kept] == ["def f(x):\n    return x", "", "x = 1", demo + "\nsecret = f(2)"]
+    assert [c.number for c in kept] == [1, 2, 3, 4] and notes == ["cell 2 (a demonstration, as released) was not run "
+                                                                  "when grading"]
+    assert without_demonstrations(cells, None) == (tuple(cells), [])
+    assert without_demonstrations(cells, tmp_path / "missing.ipynb") == (tuple(cells), [])
