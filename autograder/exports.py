@@ -13,6 +13,7 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import escape
 from .config import Assignment
@@ -89,34 +90,167 @@ def course_id(root: Path | None) -> str:
     return str(config.CourseDirectory.get("course_id", "default_course"))
 
 
-def record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tuple[str, Result]]) -> None:
+def record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tuple[str, Result]], *,
+                        autograded: bool = False) -> list[str]:
     """Write each exercise's points as the auto score of its grade cell in nbgrader's gradebook, so
-    formgrader and ``nbgrader export`` see them. Creates the assignment, notebook and grade cells if
-    ``nbgrader generate_assignment`` has not."""
+    formgrader and ``nbgrader export`` see them. Returns remarks for the instructor.
+
+    With ``autograded``, a submission that sits in an nbgrader course's
+    ``submitted/<student>/<assignment>/`` also gets that course's ``autograded/<student>/<assignment>/``
+    (see :mod:`.autograded`), the gradebook gets the notebook's cells as ``nbgrader
+    generate_assignment`` records them if it lacks them, and every grade cell is scored as ``nbgrader
+    autograde`` scores it: ours from our results, a manually graded answer left for a person (0 when
+    unanswered). Otherwise only the exercises' grade cells are written, created if missing.
+
+    As ``nbgrader autograde`` does, a manual score given in formgrader is kept (it is the grade's
+    score) and that grade is flagged for review again (``needs_manual_grade``)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    notebook = Path(assignment.notebook).stem
+    from . import autograded as layout
+
     graded = [(student, result) for student, result in graded if result.exercises]
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from here to create a new database
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    _alembic_on_path()
+    course = course_id(assignment.course_root)
+    places = {student: layout.place_of(result.submission, assignment) for student, result in graded} if autograded else {}
+    remarks = _layout_remarks(graded, places) if autograded else []
+    cells = layout.notebook_cells(db_url, assignment, course) if any(places.values()) else None
+    if any(places.values()) and cells is None:
+        remarks.append(f"autograded/ not written: the gradebook has no cells for {assignment.notebook} and there is no "
+                       "source notebook to record them from; run `nbgrader generate_assignment` against it")
+    notebook = Path(assignment.notebook).stem
+    written: dict[Path, int] = {}
     try:
-        with Gradebook(db_url, course_id=course_id(assignment.course_root)) as gradebook:
+        with Gradebook(db_url, course_id=course) as gradebook:
             gradebook.update_or_create_assignment(assignment.name)
-            gradebook.update_or_create_notebook(notebook, assignment.name)
-            for exercise in graded[0][1].exercises if graded else ():
-                gradebook.update_or_create_grade_cell(exercise.name, notebook, assignment.name,
-                                                      max_score=exercise.max_points, cell_type="code")
+            _grade_cells(gradebook, assignment, notebook, graded, cells)
+            gradebook.db.commit()
             for student, result in graded:
+                place = places.get(student) if cells is not None else None
+                built = _autograded_notebook(place, result, cells, db_url, remarks) if place and cells else None
+                stamp = layout.read_timestamp(place) if place else _read_stamp(Path(result.submission))
+                if stamp is None and os.path.lexists(Path(result.submission).parent / "timestamp.txt"):
+                    remarks.append(f"the timestamp.txt of {escape.clean(student)} is not a small regular file, so it was "
+                                   "not read; nbgrader reads it (through a link too), so formgrader may list the "
+                                   "submission as not autograded")
+                when = layout.parse_timestamp(stamp)
+                if stamp is not None and when is None:
+                    remarks.append(f"the timestamp.txt of {escape.clean(student)} does not hold a timestamp as nbgrader "
+                                   "writes it; the submission is recorded without one")
                 gradebook.update_or_create_student(student)
-                stamp = submission_time(Path(result.submission))
-                gradebook.update_or_create_submission(assignment.name, student,
-                                                      **({"timestamp": stamp} if stamp else {}))
-                for exercise in result.exercises:
-                    grade = gradebook.find_grade(exercise.name, notebook, assignment.name, student)
-                    grade.auto_score = min(max(exercise.points, 0.0), exercise.max_points)
-                    grade.needs_manual_grade = False
+                gradebook.update_or_create_submission(assignment.name, student, timestamp=when)
+                _score(gradebook, notebook, assignment.name, student, result, cells, built)
                 gradebook.db.commit()
+                if place is not None and built is not None:
+                    files = {f"{notebook}.ipynb": built.notebook, **({layout.TIMESTAMP_FILE: stamp} if stamp else {})}
+                    try:
+                        entry = layout.write_entry(place, files)
+                    except (OSError, ValueError) as exc:
+                        remarks.append(f"autograded/ for {escape.clean(student)} not written: {escape.clean(exc)}")
+                    else:
+                        written[entry.parent.parent] = written.get(entry.parent.parent, 0) + 1
     except MissingEntry as exc:
         raise InstructorError(f"the gradebook at {db_url} does not match this assignment ({exc}); "
                               "run `nbgrader generate_assignment` against it, or use a new database") from None
+    remarks += [f"wrote {count} student(s)' {assignment.name} into {folder} (nbgrader's autograded layout)"
+                for folder, count in written.items()]
+    return remarks
+
+
+def _alembic_on_path() -> None:
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from here to create a new database
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _read_stamp(submission: Path) -> bytes | None:
+    text = _read_small_file(submission.parent / "timestamp.txt", MAX_STAMP_BYTES)
+    return text.encode("utf-8") if text is not None else None
+
+
+def _layout_remarks(graded: Sequence[tuple[str, Result]], places: dict[str, Any]) -> list[str]:
+    """Why some submissions get no autograded/ entry: not in nbgrader's layout, or a folder name
+    that is not the student id (not UTF-8, or the same student twice)."""
+    remarks = []
+    outside = [student for student, _ in graded if places.get(student) is None]
+    if outside:
+        remarks.append(f"autograded/ not written for {len(outside)} submission(s) outside an nbgrader course's "
+                       f"submitted/<student>/<assignment>/ folders (e.g. {escape.clean(outside[0])}): formgrader lists "
+                       "only those")
+    for student, _ in graded:
+        place = places.get(student)
+        if place is not None and place.folder != student:
+            remarks.append(f"autograded/ not written for {escape.clean(student)}: the folder name is not the student id "
+                           "(a name that is not UTF-8, or a second submission of one student); rename the folder")
+            places[student] = None
+    return remarks
+
+
+def _grade_cells(gradebook: Any, assignment: Assignment, notebook: str, graded: Sequence[tuple[str, Result]],
+                 cells: Any) -> None:
+    """The notebook's grade cells: as recorded (every exercise must have one), or made for the exercises."""
+    if cells is None:
+        gradebook.update_or_create_notebook(notebook, assignment.name)
+        for exercise in graded[0][1].exercises if graded else ():
+            gradebook.update_or_create_grade_cell(exercise.name, notebook, assignment.name,
+                                                  max_score=exercise.max_points, cell_type="code")
+        return
+    unknown = sorted({e.name for _, result in graded for e in result.exercises} - set(cells.grade_cells))
+    if unknown:
+        raise InstructorError(f"{assignment.notebook} in the gradebook has no grade cell for {', '.join(unknown)}: every "
+                              "exercise needs a grade cell with its name as grade_id (regenerate the release)")
+
+
+def _autograded_notebook(place: Any, result: Result, cells: Any, db_url: str, remarks: list[str]) -> Any:
+    from . import autograded as layout
+
+    try:
+        built = layout.build_notebook(place, Path(result.submission), result, cells, db_url)
+    except Exception as exc:  # one student's notebook never stops the class's grades  # noqa: BLE001
+        remarks.append(f"autograded/ for {escape.clean(place.folder)} not written: {escape.clean(exc)[:300]}")
+        return None
+    if built.note:
+        remarks.append(f"autograded/ for {escape.clean(place.folder)} shows the grade cells only: {built.note}")
+    return built
+
+
+def _score(gradebook: Any, notebook: str, assignment: str, student: str, result: Result, cells: Any, built: Any) -> None:
+    """Each grade as nbgrader's SaveAutoGrades sets it: auto_score, needs_manual_grade when there is
+    a manual score or no auto score, and "No response." on unchanged answer cells."""
+    from nbgrader.utils import compute_checksum, is_task
+
+    from .autograded import clipped
+
+    exercises = {exercise.name: exercise for exercise in result.exercises}
+    names = cells.grade_cells if cells is not None else {e.name: e.max_points for e in result.exercises}
+    for name, max_points in names.items():
+        grade = gradebook.find_grade(name, notebook, assignment, student)
+        if name in exercises:
+            grade.auto_score = clipped(exercises[name].points, max_points)
+        else:
+            grade.auto_score = _manual_answer_score(built.cells.get(name) if built is not None else None)
+        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+    if cells is None or built is None:
+        return
+    for name in sorted(cells.solution_cells | cells.task_cells):
+        cell = built.cells.get(name)
+        if cell is None:
+            continue
+        try:
+            unchanged = cell.metadata["nbgrader"].get("checksum") == compute_checksum(cell) and not is_task(cell)
+        except Exception:  # noqa: BLE001 - metadata nbgrader cannot checksum: an answer, not "No response."
+            unchanged = False
+        gradebook.find_comment(name, notebook, assignment, student).auto_comment = "No response." if unchanged else None
+
+
+def _manual_answer_score(cell: Any) -> float | None:
+    """A grade cell that is not one of our exercises: an answer cell left as released scores 0 (as in
+    nbgrader), anything else waits for a person (None: never full marks for a test we did not run)."""
+    from nbgrader.utils import determine_grade, is_solution
+
+    if cell is None or not is_solution(cell):
+        return None
+    try:
+        score, _ = determine_grade(cell)
+    except Exception:  # noqa: BLE001 - a cell nbgrader cannot score is a person's to grade
+        return None
+    return None if score is None else float(score)

@@ -6,7 +6,10 @@
    into ``assignments/<a>/public_cases.json`` (left as it is when it already records the same
    within the checks' tolerance: recording on another machine changes last bits, not answers).
 3. The public checks, that cases file and ``assignment.toml`` go to ``release/<a>/checks/``: all
-   a self-check needs, and nothing of the reference or the hidden checks.
+   a self-check needs, and nothing of the reference or the hidden checks. :func:`add_student_checks`
+   does it, for this command and for ``nbgrader generate_assignment`` run on its own (the course's
+   ``nbgrader_config.py`` lists :class:`autograder.nbgrader_hooks.AddStudentChecks` after nbgrader's
+   preprocessors), so both make the same release.
 
 :func:`release_differences` rebuilds everything in a temporary folder and lists what differs, so
 CI can fail when ``release/`` is out of date with ``source/``; recorded answers count as out of date
@@ -31,9 +34,12 @@ from .oracle import Oracle, Oracles, RecordingSource, cases_differences, cases_d
 from .pipeline import Selection, run_and_score
 from .sandbox.local import LocalRuntime
 
-__all__ = ["record_cases", "release", "release_differences"]
+__all__ = ["STUDENT_CHECK_FILES", "add_student_checks", "record_cases", "release", "release_differences"]
 
 NBGRADER_SECONDS = 300
+# What release/<a>/checks/ holds, and nothing else: the public checks, their recorded answers and the
+# settings a self-check applies. Never checks_hidden.py, mistakes.py or anything of solutions/.
+STUDENT_CHECK_FILES = (PUBLIC_CHECKS, PUBLIC_CASES, ASSIGNMENT_FILE)
 
 
 def release(assignment: Assignment) -> Path:
@@ -41,7 +47,7 @@ def release(assignment: Assignment) -> Path:
     root = _course_root(assignment)
     write_cases(assignment.cases, assignment.name, record_cases(assignment))
     _generate(root, assignment.name)
-    _add_student_checks(assignment, root / "release" / assignment.name)
+    add_student_checks(assignment, root / "release" / assignment.name)  # the hook did it too; this works without it
     return root / "release" / assignment.name
 
 
@@ -56,7 +62,7 @@ def release_differences(assignment: Assignment) -> list[str]:
         fresh = shadow / "release" / assignment.name
         differences = _cases_differences(assignment, root)
         if assignment.cases.exists():  # the release carries a copy of the committed cases file
-            _add_student_checks(assignment, fresh)
+            add_student_checks(assignment, fresh)
         differences += _compare_trees(fresh, root / "release" / assignment.name)
     return differences
 
@@ -125,13 +131,36 @@ def _generate(root: Path, name: str) -> None:
         )
 
 
-def _add_student_checks(assignment: Assignment, release_dir: Path, cases: Path | None = None) -> None:
+def add_student_checks(assignment: Assignment, release_dir: Path, cases: Path | None = None) -> Path:
+    """Write ``<release_dir>/checks/``: the public checks, the recorded public cases (``cases``, by
+    default the assignment's committed file) and ``assignment.toml`` with the assignment's name, and
+    nothing else (whatever else is in that folder is removed). Returns the folder.
+
+    The one way a release gets its self-checks, whether ``autograder release`` or ``nbgrader
+    generate_assignment`` (through :mod:`.nbgrader_hooks`) made the notebook."""
+    cases = cases or assignment.cases
+    if not cases.is_file():
+        raise InstructorError(f"{cases} is missing, so the release would have no answers for check(); run "
+                              f"`autograder release {assignment.name}` once to record them")
     target = release_dir / STUDENT_CHECKS_DIR
-    target.mkdir(exist_ok=True)
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        target.unlink()
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in target.iterdir():  # e.g. a checks/ folder nbgrader copied from source/<a>/
+        if entry.name in STUDENT_CHECK_FILES:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    for name in STUDENT_CHECK_FILES:
+        if (target / name).is_symlink():
+            (target / name).unlink()
     shutil.copyfile(assignment.public_checks, target / PUBLIC_CHECKS)
-    shutil.copyfile(cases or assignment.cases, target / PUBLIC_CASES)
+    shutil.copyfile(cases, target / PUBLIC_CASES)
     settings = (assignment.directory / ASSIGNMENT_FILE).read_text(encoding="utf-8")  # policies too: self-checks apply them
     (target / ASSIGNMENT_FILE).write_text(f'name = "{assignment.name}"\n' + settings, encoding="utf-8")
+    return target
 
 
 def _compare_trees(fresh: Path, current: Path) -> list[str]:

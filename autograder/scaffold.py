@@ -25,9 +25,14 @@ __all__ = ["new_assignment"]
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 NBGRADER_CONFIG = '''# nbgrader's settings for this course (written by `autograder new`; see the nbgrader docs).
+from nbgrader.converters import GenerateAssignment
+
 c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = "{course}"
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+# `nbgrader generate_assignment` also writes release/<a>/checks/, as `autograder release` does
+c.GenerateAssignment.preprocessors = [*GenerateAssignment.preprocessors.default(),
+                                      "autograder.nbgrader_hooks.AddStudentChecks"]
 c.Execute.timeout = 120
 c.IgnorePattern.enabled = True  # library warnings on stderr must not zero a grade cell
 c.IgnorePattern.pattern = r"(RuntimeWarning|UserWarning|DeprecationWarning|FutureWarning)"
