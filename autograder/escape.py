@@ -38,6 +38,7 @@ _CONTROL = re.compile(
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:$@^])")
 _LEADING_SPACES = re.compile(r"^ +")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")  # the checks write names and formulas this way: `Y_hat = W X + b`
+_PLAIN_CODE = re.compile(r"[^<>&]+")  # a span Markdown may keep as code: nothing in it looks like a tag
 _NO_BREAK_SPACE = "&#160;"  # keeps a line's indentation and a blank line inside one paragraph
 # What makes a spreadsheet cell a formula, in ASCII and in the full-width forms some locales accept.
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -84,11 +85,14 @@ def html_message(text: object) -> str:
 
 def markdown_message(text: object) -> str:
     """A check's message or hint for a Markdown paragraph: as :func:`markdown`, with its `code spans`
-    kept as code spans (their text is never markup; a span never holds a backtick or a line break)."""
+    kept as code spans (their text is never markup; a span never holds a backtick or a line break).
+    A span with ``<``, ``>`` or ``&`` in it is escaped as text instead: no file holds anything that
+    reads as a tag, whatever renders it."""
     lines = []
     for line in terminal(text).split("\n"):
         parts = _CODE_SPAN.split(line)  # text, code, text, code, ..., text
-        escaped = "".join(f"`{part}`" if index % 2 else markdown_inline(part) for index, part in enumerate(parts))
+        escaped = "".join(f"`{part}`" if index % 2 and _PLAIN_CODE.fullmatch(part) else
+                          markdown_inline(f"`{part}`" if index % 2 else part) for index, part in enumerate(parts))
         escaped = _LEADING_SPACES.sub(lambda spaces: _NO_BREAK_SPACE * len(spaces.group()), escaped)
         lines.append(escaped or _NO_BREAK_SPACE)
     return "  \n".join(lines)

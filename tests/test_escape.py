@@ -135,4 +135,4 @@ def test_messages_show_their_code_spans_as_code_and_nothing_else_as_markup():
     rendered = render(escape.markdown_message(message))
     assert set(re.findall(r"<(\w+)", rendered)) == {"p", "br", "code"} and rendered.count("<p>") == 1
     assert "<code>Y_hat = W X + b</code>" in rendered and "<script>" not in rendered
-    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in rendered
+    assert "&lt;script&gt;" in rendered and "<script>" not in escape.markdown_message(message)

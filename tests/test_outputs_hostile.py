@@ -31,7 +31,7 @@ HOSTILE_IDS = ["..", ".", "a/b", "a_b", "x", "X.", "X", "../../outside", "/etc/c
                "+1", "-2", "@SUM(A1)", "\x1b[2J", "<script>alert(1)</script>", "# 17 of 17", "\ud800", "con", ""]
 SECRET = "the hidden case's values 0.12345"  # a hidden check's detail: for the instructor only
 HTML_TAGS_WE_WRITE = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "i", "br", "table", "tr",
-                      "th", "td", "ul", "li", "img", "div", "small"}
+                      "th", "td", "ul", "li", "img", "div", "small", "code"}
 
 
 def hostile_result(submission: str = "submitted/eve/perceptron_regression.ipynb", *, figures: tuple = ()) -> Result:
@@ -70,7 +70,7 @@ class Tags(HTMLParser):
 def assert_only_our_html(text: str) -> None:
     tags = Tags(text).tags
     assert {tag for tag, _ in tags} <= HTML_TAGS_WE_WRITE, {tag for tag, _ in tags}
-    assert all(set(attrs) <= {"alt", "src", "style", "class", "charset"} for _, attrs in tags)
+    assert all(set(attrs) <= {"alt", "src", "style", "class", "charset", "colspan"} for _, attrs in tags)
     assert all(attrs["src"].startswith("data:image/png;base64,") for tag, attrs in tags if tag == "img")
     assert "<script" not in text.lower() and not invisible(text)
 
