@@ -373,7 +373,9 @@ def grade_batch(
         digest = file_digest(task.path)
         saved = store.load(task.student) if store is not None and not force else None
         if saved and saved.get("submission_sha256") == digest and saved.get("assignment_sha256") == fingerprint:
-            done[task] = dataclasses.replace(Result.from_json(saved["result"]), student=task.student)
+            # the same file, maybe moved since: the result names where it is now
+            done[task] = dataclasses.replace(Result.from_json(saved["result"]), student=task.student,
+                                             submission=escape.clean(task.path))
         else:
             todo.append((task, digest))
     if store is not None:
