@@ -10,12 +10,16 @@ the engine's own business.
 * the ladder: ``expect_close``, ``expect_float_close``, ``expect_array``, ``expect_bool_array``,
   ``expect_dict``, ``expect_tuple``, ``expect_equal``, ``expect_float``, ``expect_function``,
   ``expect_expression``, with ``TOLERANCE`` and ``relative_error``;
-* patterns that recur: ``expect_arrays`` (a dict of parameters), ``expect_unchanged`` (no
-  in-place update), ``expect_small_random`` (``0.01 · randn``), ``expect_printed_each_iteration``;
+* patterns that recur: ``expect_arrays`` (a dict of parameters), ``expect_initialized`` (their
+  shapes, biases at zero), ``expect_step`` (one gradient step on them), ``expect_trained`` (what a
+  training loop returns), ``expect_sizes`` (layer sizes read from X and Y), ``expect_elementwise``
+  (a function of arrays that works on one number), ``expect_unchanged`` (no in-place update),
+  ``expect_small_random`` (``0.01 · randn``), ``expect_printed_each_iteration`` and
+  ``expect_training_report`` (a training loop's data left alone, its cost printed);
 * known mistakes: ``Mistake``, and the recurring ones as factories (``sign_flipped``,
   ``not_averaged``, ``doubled``, ``halved``, ``averaging_mistakes``, ``ascent``, ``unscaled_step``,
-  ``rate_ignored``, ``step_mistakes``, ``no_update``, ``iteration_mistakes``); a function that
-  reads notebook globals instead of its arguments gets its hint from the engine by itself;
+  ``rate_ignored``, ``step_mistakes``, ``no_update``, ``iteration_mistakes``, ``size_mistakes``);
+  a function that reads notebook globals instead of its arguments gets its hint from the engine;
 * verdicts and feedback: ``CheckFailure`` (with a value-free ``summary`` for hidden checks),
   ``StudentCodeRaised`` (to turn a student's exception into a precise verdict), ``Figure``;
 * ``public_checks(__file__)``: the public checks module, for a hidden check file to share its helpers.
@@ -34,6 +38,7 @@ from .diagnosis import (
     not_averaged,
     rate_ignored,
     sign_flipped,
+    size_mistakes,
     step_mistakes,
     unscaled_step,
 )
@@ -53,7 +58,18 @@ from .numeric import (
     expect_tuple,
     relative_error,
 )
-from .patterns import expect_arrays, expect_printed_each_iteration, expect_small_random, expect_unchanged
+from .patterns import (
+    expect_arrays,
+    expect_elementwise,
+    expect_initialized,
+    expect_printed_each_iteration,
+    expect_sizes,
+    expect_small_random,
+    expect_step,
+    expect_trained,
+    expect_training_report,
+    expect_unchanged,
+)
 from .plugin import public_checks
 
 __all__ = [
@@ -70,13 +86,19 @@ __all__ = [
     "expect_bool_array",
     "expect_close",
     "expect_dict",
+    "expect_elementwise",
     "expect_equal",
     "expect_expression",
     "expect_float",
     "expect_float_close",
     "expect_function",
+    "expect_initialized",
     "expect_printed_each_iteration",
+    "expect_sizes",
     "expect_small_random",
+    "expect_step",
+    "expect_trained",
+    "expect_training_report",
     "expect_tuple",
     "expect_unchanged",
     "halved",
@@ -87,6 +109,7 @@ __all__ = [
     "rate_ignored",
     "relative_error",
     "sign_flipped",
+    "size_mistakes",
     "step_mistakes",
     "unscaled_step",
 ]

@@ -9,6 +9,7 @@ a missing average, a factor 2, an ascent instead of a descent, a hard-coded lear
 unscaled step, no update at all, a loop that ignores its iteration count. Each takes the values
 that make the wrong answer and has a default hint in the notes' words; pass ``hint=`` where the
 exercise's own words say it better. Hints never quote a check's inputs: a hidden check shows them.
+Beside them, the sizes of a layer read from the wrong axis of X (n_x, m) or Y (n_y, m).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "not_averaged",
     "rate_ignored",
     "sign_flipped",
+    "size_mistakes",
     "step_mistakes",
     "unscaled_step",
 ]
@@ -119,6 +121,26 @@ def iteration_mistakes(train: Callable[[int, float], Any], iterations: int, lear
                 lambda: train(iterations - 1, learning_rate)),
         Mistake(f"One iteration too few or too many: {loop} makes exactly num_iterations updates.",
                 lambda: train(iterations + 1, learning_rate)),
+    ]
+
+
+# ---------------------------------------------------------------------------- sizes read from the data
+
+
+SIZE_ORDER = "(n_x, n_y): inputs first, then outputs"
+
+
+def size_mistakes(sizes: Sequence[int], m: int, order: str = SIZE_ORDER) -> list[Mistake]:
+    """Sizes read from X (n_x, m) and Y (n_y, m), one example per column, for an answer whose first entry is
+    n_x and last n_y (``sizes``, with any in between kept): n_x or n_y read from the columns, both, or the two
+    swapped. ``order`` names the entries for the last hint."""
+    n_x, *middle, n_y = sizes
+    return [
+        Mistake("X is (n_x, m), one example per column: the number of features is X.shape[0], not X.shape[1].",
+                (m, *middle, n_y)),
+        Mistake("Y is (n_y, m): the number of outputs is Y.shape[0], not Y.shape[1].", (n_x, *middle, m)),
+        Mistake("Both sizes are rows: n_x = X.shape[0] and n_y = Y.shape[0].", (m, *middle, m)),
+        Mistake(f"The order is {order}.", (n_y, *middle, n_x)),
     ]
 
 

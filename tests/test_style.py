@@ -115,10 +115,12 @@ def test_no_import_cycles_in_the_package():
 
 CHECKS_API = [
     "CheckFailure", "Figure", "Mistake", "StudentCodeRaised", "TOLERANCE", "ascent", "averaging_mistakes", "doubled",
-    "expect_array", "expect_arrays", "expect_bool_array", "expect_close", "expect_dict", "expect_equal",
-    "expect_expression", "expect_float", "expect_float_close", "expect_function", "expect_printed_each_iteration",
-    "expect_small_random", "expect_tuple", "expect_unchanged", "halved", "iteration_mistakes", "no_update",
-    "not_averaged", "public_checks", "rate_ignored", "relative_error", "sign_flipped", "step_mistakes", "unscaled_step",
+    "expect_array", "expect_arrays", "expect_bool_array", "expect_close", "expect_dict", "expect_elementwise",
+    "expect_equal", "expect_expression", "expect_float", "expect_float_close", "expect_function", "expect_initialized",
+    "expect_printed_each_iteration", "expect_sizes", "expect_small_random", "expect_step", "expect_trained",
+    "expect_training_report", "expect_tuple", "expect_unchanged", "halved", "iteration_mistakes", "no_update",
+    "not_averaged", "public_checks", "rate_ignored", "relative_error", "sign_flipped", "size_mistakes", "step_mistakes",
+    "unscaled_step",
 ]
 
 

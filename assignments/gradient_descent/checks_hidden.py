@@ -1,15 +1,11 @@
-"""Hidden checks for gradient_descent: run when grading, never shipped to students.
-
-They add the notebook's functions with several minima (each start heads for its own valley's
-minimum), other learning rates and iteration counts, and the edge cases of zero, one and a few
-steps. The descents stop well before they settle, so every step, and the learning rate, still
-shows in the answer: code that ignores an argument or miscounts fails here too.
-"""
+"""Hidden checks for gradient_descent: the notebook's functions with several minima (each start heads for its own
+valley's minimum), other learning rates and iteration counts, and zero, one and a few steps. The descents stop well
+before they settle, so every step, and the learning rate, still shows: an ignored argument or a miscount fails here
+too. Their hints quote none of their inputs (``secret=True``)."""
 
 import pytest
 
-from autograder.errors import CheckFailure
-from autograder.plugin import public_checks
+from autograder.checks import CheckFailure, public_checks
 
 pytestmark = pytest.mark.hidden
 public = public_checks(__file__)
@@ -27,7 +23,7 @@ def check_gradient_descent_finds_each_valley(submission, reference, mistakes, rn
     for low, high in VALLEY_STARTS:
         x = float(rng.uniform(low, high))
         public.expect_descent(submission, reference, mistakes, public.WAVY, x, VALLEY_RATE, VALLEY_ITERATIONS,
-                              name=f"gradient_descent(dgdx, {_num(x)}, 0.02, 25)")
+                              name=f"gradient_descent(dgdx, {_num(x)}, 0.02, 25)", secret=True)
 
 
 @pytest.mark.exercise("gradient_descent", points=1)
@@ -38,7 +34,7 @@ def check_gradient_descent_zero_one_and_two_steps(submission, reference, mistake
     for num_iterations in (0, 1, 2):
         public.expect_descent(submission, reference, mistakes, parabola, x, 0.3, num_iterations,
                               name=f"gradient_descent(dfdx, {_num(x)}, 0.3, {num_iterations}) "
-                                   f"for f(x) = {_num(parabola['a'])} ({public._shifted('x', parabola['c'])})^2")
+                                   f"for f(x) = {_num(parabola['a'])} ({public._shifted('x', parabola['c'])})^2", secret=True)
 
 
 @pytest.mark.exercise("gradient_descent_path", points=1)
@@ -48,7 +44,7 @@ def check_gradient_descent_path_exp_minus_log_and_no_steps(submission, reference
     for num_iterations in (8, 0):
         public.expect_descent_path(submission, reference, mistakes, public.EXP_LOG, x, 0.05, num_iterations,
                                    name=f"gradient_descent_path(dfdx, {_num(x)}, 0.05, {num_iterations}) "
-                                        "for f(x) = e^x - ln x")
+                                        "for f(x) = e^x - ln x", secret=True)
 
 
 @pytest.mark.exercise("gradient_descent_2d", points=1)
@@ -58,7 +54,7 @@ def check_gradient_descent_2d_finds_each_valley(submission, reference, mistakes,
     for sx, sy in ((1, 1), (-1, 1), (-1, -1), (1, -1)):
         x, y = float(sx * rng.uniform(1.3, 1.8)), float(sy * rng.uniform(1.3, 1.8))
         public.expect_descent_2d(submission, reference, mistakes, public.FOUR_VALLEYS, x, y, 0.01, 25,
-                                 name=f"gradient_descent_2d(dfdx, dfdy, {_num(x)}, {_num(y)}, 0.01, 25)")
+                                 name=f"gradient_descent_2d(dfdx, dfdy, {_num(x)}, {_num(y)}, 0.01, 25)", secret=True)
 
 
 @pytest.mark.exercise("gradient_descent_2d", points=1)
@@ -69,7 +65,7 @@ def check_gradient_descent_2d_zero_one_and_three_steps(submission, reference, mi
     for num_iterations in (0, 1, 3):
         dfdx, dfdy = public.expect_descent_2d(
             submission, reference, mistakes, bowl, x, y, 0.25, num_iterations,
-            name=f"gradient_descent_2d(dfdx, dfdy, {_num(x)}, {_num(y)}, 0.25, {num_iterations})")
+            name=f"gradient_descent_2d(dfdx, dfdy, {_num(x)}, {_num(y)}, 0.25, {num_iterations})", secret=True)
         found = public.sequential_hint(dfdx, dfdy)
         if found:
             raise CheckFailure(found[0], found[1], summary=found[2])

@@ -1,18 +1,22 @@
-"""Hidden checks for linear_regression: run when grading, never shipped to students.
-
-They use other sizes (N = 31 examples, K = 9 budgets), three-column tables with a non-default
-index, pandas Series where the notebook might pass them, raw-scale data with integer budgets,
-the true derivatives of the cost handed to gradient_descent (so a bug in the student's dEdm costs
-only dEdm's points), other learning rates and iteration counts, and what the loop printed.
-"""
+"""Hidden checks for linear_regression: other sizes (N = 31 examples, K = 9 budgets), three-column tables with a
+non-default index, pandas Series where the notebook might pass them, raw-scale data with integer budgets, the true
+derivatives of the cost handed to gradient_descent (so a bug in the student's dEdm costs only dEdm's points), other
+learning rates and iteration counts, and what the loop printed."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from autograder.errors import CheckFailure, StudentCodeRaised
-from autograder.numeric import Mistake, expect_close, expect_float_close, expect_tuple
-from autograder.plugin import public_checks
+from autograder.checks import (
+    Mistake,
+    StudentCodeRaised,
+    expect_close,
+    expect_printed_each_iteration,
+    expect_tuple,
+    expect_unchanged,
+    iteration_mistakes,
+    public_checks,
+)
 
 pytestmark = pytest.mark.hidden
 public = public_checks(__file__)
@@ -27,12 +31,9 @@ def check_normalize_three_columns_and_leaves_df_alone(submission, reference, mis
     df = public.make_table(rng, N, columns=("TV", "Radio", "Sales"), index=np.arange(100, 100 + 3 * N, 3))
     record = submission.normalize.with_options(watch_args=True).call(df)
     public.expect_normalized(record.value, reference.normalize(df), mistakes, df)
-    (df_after,), _ = record.args_after
-    if not isinstance(df_after, pd.DataFrame) or not np.array_equal(df_after.to_numpy(), df.to_numpy()):
-        raise CheckFailure("normalize changed the DataFrame it was given.",
-                           summary="normalize changed the DataFrame it was given.", hint=
-                           "Build a new table and return it: (df - df.mean()) / df.std(ddof=0). `df -= ...` or "
-                           "assigning to df[column] overwrites the caller's data.")
+    expect_unchanged(record.args_after[0][0], df, function="normalize", what="DataFrame", hint="Build a new table and "
+                     "return it: (df - df.mean()) / df.std(ddof=0). `df -= ...` or assigning to df[column] overwrites the "
+                     "caller's data.")
 
 
 @pytest.mark.exercise("pred_numpy", points=1)
@@ -61,25 +62,13 @@ def raw_scale_case(rng):
 @pytest.mark.exercise("dEdm", points=1)
 def check_dEdm_on_raw_scale_data(submission, reference, mistakes, rng):
     """∂E/∂m for 31 integer budgets up to 300 and sales around 15, against jax.grad."""
-    m, b, X, Y = raw_scale_case(rng)
-    expected = float(reference.grad("E_jax", argnums=0)(m, b, X, Y))
-    dEdm = submission.dEdm.with_options(replace=public.building_blocks(reference))
-    column = public.reshapes_to_column(submission, "dEdm")
-    got = public.expect_derivative(dEdm(m, b, X, Y), name="dEdm(m, b, X, Y)", n=N, column=column)
-    expect_float_close(got, expected, name="dEdm(m, b, X, Y)",
-                       mistakes=public.dEdm_mistakes(submission, reference, mistakes, m, b, X, Y, expected, N))
+    public.expect_derivative(submission, reference, mistakes, "dEdm", *raw_scale_case(rng))
 
 
 @pytest.mark.exercise("dEdb", points=1)
-def check_dEdb_on_raw_scale_data(submission, reference, rng):
+def check_dEdb_on_raw_scale_data(submission, reference, mistakes, rng):
     """∂E/∂b for 31 integer budgets up to 300 and sales around 15, against jax.grad."""
-    m, b, X, Y = raw_scale_case(rng)
-    expected = float(reference.grad("E_jax", argnums=1)(m, b, X, Y))
-    dEdb = submission.dEdb.with_options(replace=public.building_blocks(reference))
-    column = public.reshapes_to_column(submission, "dEdb")
-    got = public.expect_derivative(dEdb(m, b, X, Y), name="dEdb(m, b, X, Y)", n=N, column=column)
-    expect_float_close(got, expected, name="dEdb(m, b, X, Y)",
-                       mistakes=public.dEdb_mistakes(submission, reference, m, b, X, Y, expected, N))
+    public.expect_derivative(submission, reference, mistakes, "dEdb", *raw_scale_case(rng))
 
 
 # -- gradient_descent
@@ -108,12 +97,8 @@ def check_gradient_descent_with_the_true_derivatives(submission, reference, mist
         return [
             Mistake(public.SIMULTANEOUS_HINT,
                     lambda: mistakes.descend_sequential(m0, b0, X, Y, TRUE_RATE, TRUE_ITERATIONS)[index]),
-            Mistake(f"Use the learning_rate argument, not a fixed number (this check passes learning_rate={TRUE_RATE}).",
-                    lambda: descend(public.DEFAULT_LEARNING_RATE, TRUE_ITERATIONS)[index]),
-            Mistake("The loop runs one iteration too few or too many: exactly num_iterations steps.",
-                    lambda: descend(TRUE_RATE, TRUE_ITERATIONS - 1)[index]),
-            Mistake("The loop runs one iteration too few or too many: exactly num_iterations steps.",
-                    lambda: descend(TRUE_RATE, TRUE_ITERATIONS + 1)[index]),
+            *iteration_mistakes(lambda iterations, rate: descend(rate, iterations)[index], TRUE_ITERATIONS, TRUE_RATE,
+                                public.DEFAULT_NUM_ITERATIONS, public.DEFAULT_LEARNING_RATE, name="gradient_descent"),
             Mistake("Gradient descent steps against the gradient: m = m - learning_rate * dEdm(m, b, X, Y).",
                     lambda: mistakes.descend_ascent(m0, b0, X, Y, TRUE_RATE, TRUE_ITERATIONS)[index]),
         ]
@@ -124,14 +109,9 @@ def check_gradient_descent_with_the_true_derivatives(submission, reference, mist
 @pytest.mark.exercise("gradient_descent", points=1)
 def check_gradient_descent_updates_m_and_b_simultaneously(submission, rng):
     """In every iteration dEdm and dEdb are evaluated at the same (m, b), before either moves."""
-    H, centre = public.make_bowl(rng)
-    X, Y = public.make_line_data(rng, N)
-    m0, b0 = public.make_line(rng)
-    iterations = 6
-    recorder = public.Recorder(public.bowl_derivatives(H, centre), X, Y, iterations)
+    _, _, m0, b0, X, Y, recorder = public.bowl_case(rng, N, 6)
     try:
-        got = submission.gradient_descent(recorder.dEdm, recorder.dEdb, m0, b0, X, Y, learning_rate=0.3,
-                                          num_iterations=iterations)
+        got = submission.gradient_descent(recorder.dEdm, recorder.dEdb, m0, b0, X, Y, learning_rate=0.3, num_iterations=6)
     except StudentCodeRaised:
         if not recorder.stopped:
             raise
@@ -145,24 +125,16 @@ def check_gradient_descent_updates_m_and_b_simultaneously(submission, rng):
 @pytest.mark.exercise("gradient_descent", points=1)
 def check_gradient_descent_counts_its_iterations_and_prints_the_cost(submission, rng):
     """num_iterations=13: each derivative is called 13 times, and print_cost=True prints 13 costs."""
-    H, centre = public.make_bowl(rng)
-    X, Y = public.make_line_data(rng, N)
-    m0, b0 = public.make_line(rng)
     iterations = 13
-    recorder = public.Recorder(public.bowl_derivatives(H, centre), X, Y, iterations)
+    _, _, m0, b0, X, Y, recorder = public.bowl_case(rng, N, iterations)
     record = public.call_descent(submission.gradient_descent.call, recorder, m0, b0, X, Y,
                                  learning_rate=0.2, num_iterations=iterations, print_cost=True)
     expect_tuple(record.value, name="gradient_descent(...)", length=2)
     finding = recorder.unused_finding() or recorder.count_finding(iterations)
     if finding is not None:
         raise public.finding_failure(finding)
-    printed = [line for line in record.stdout.splitlines() if line.strip()]
-    if len(printed) < iterations:
-        raise CheckFailure(f"With print_cost=True and num_iterations={iterations}, gradient_descent printed "
-                           f"{len(printed)} line{'s' if len(printed) != 1 else ''}: {record.stdout.strip()[:80]!r}.",
-                           'Print the cost after every iteration: if print_cost: print(f"Cost after iteration {i}: '
-                           '{E(m, b, X, Y):f}").', summary="With print_cost=True, gradient_descent printed fewer cost "
-                                                       "lines than it made iterations.")
+    expect_printed_each_iteration(record.stdout, iterations, function="gradient_descent", hint='Print the cost after every '
+                                  'iteration: if print_cost: print(f"Cost after iteration {i}: {E(m, b, X, Y):f}").')
 
 
 # -- predict_sales

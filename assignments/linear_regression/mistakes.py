@@ -58,51 +58,48 @@ def dEdm_column_times_column(m, b, X, Y):
     return float(np.sum(_column_residual(m, b, X, Y) * X_col) / len(X))
 
 
-# -- gradient_descent, with the true derivatives of E(m, b) = 1/(2n) sum((m x + b - y)^2)
+# -- gradient_descent, with the true derivatives of E(m, b) = 1/(2n) sum((m x + b - y)^2) or those of the bowl
 
 
-def _dEdm(m, b, X, Y):
-    return float(np.mean((m * X + b - Y) * X))
+def _true_gradient(X, Y):
+    return lambda m, b: (float(np.mean((m * X + b - Y) * X)), float(np.mean(m * X + b - Y)))
 
 
-def _dEdb(m, b, X, Y):
-    return float(np.mean(m * X + b - Y))
+def _bowl_gradient(H, centre):
+    H, (m0, b0) = np.asarray(H, dtype=float), (float(c) for c in centre)
+    return lambda m, b: (H[0, 0] * (m - m0) + H[0, 1] * (b - b0), H[1, 0] * (m - m0) + H[1, 1] * (b - b0))
+
+
+def _sequential(gradient, m, b, learning_rate, num_iterations):
+    """m updated first, then b's derivative evaluated at the new m."""
+    for _ in range(num_iterations):
+        m = m - learning_rate * gradient(m, b)[0]
+        b = b - learning_rate * gradient(m, b)[1]
+    return float(m), float(b)
+
+
+def _ascent(gradient, m, b, learning_rate, num_iterations):
+    """Steps along the gradient instead of against it."""
+    for _ in range(num_iterations):
+        gm, gb = gradient(m, b)
+        m, b = m + learning_rate * gm, b + learning_rate * gb
+    return float(m), float(b)
 
 
 def descend_sequential(m, b, X, Y, learning_rate, num_iterations):
-    """m updated first, then b's derivative evaluated at the new m."""
-    for _ in range(num_iterations):
-        m = m - learning_rate * _dEdm(m, b, X, Y)
-        b = b - learning_rate * _dEdb(m, b, X, Y)
-    return float(m), float(b)
+    return _sequential(_true_gradient(X, Y), m, b, learning_rate, num_iterations)
 
 
 def descend_ascent(m, b, X, Y, learning_rate, num_iterations):
-    """Steps along the gradient instead of against it."""
-    for _ in range(num_iterations):
-        m, b = m + learning_rate * _dEdm(m, b, X, Y), b + learning_rate * _dEdb(m, b, X, Y)
-    return float(m), float(b)
+    return _ascent(_true_gradient(X, Y), m, b, learning_rate, num_iterations)
 
 
 def descend_bowl_sequential(H, centre, m, b, learning_rate, num_iterations):
-    """The sequential update on the quadratic bowl of the public check."""
-    H = np.asarray(H, dtype=float)
-    m0, b0 = (float(c) for c in centre)
-    for _ in range(num_iterations):
-        m = m - learning_rate * (H[0, 0] * (m - m0) + H[0, 1] * (b - b0))
-        b = b - learning_rate * (H[1, 0] * (m - m0) + H[1, 1] * (b - b0))
-    return float(m), float(b)
+    return _sequential(_bowl_gradient(H, centre), m, b, learning_rate, num_iterations)
 
 
 def descend_bowl_ascent(H, centre, m, b, learning_rate, num_iterations):
-    """Steps along the gradient of the bowl instead of against it."""
-    H = np.asarray(H, dtype=float)
-    m0, b0 = (float(c) for c in centre)
-    for _ in range(num_iterations):
-        gm = H[0, 0] * (m - m0) + H[0, 1] * (b - b0)
-        gb = H[1, 0] * (m - m0) + H[1, 1] * (b - b0)
-        m, b = m + learning_rate * gm, b + learning_rate * gb
-    return float(m), float(b)
+    return _ascent(_bowl_gradient(H, centre), m, b, learning_rate, num_iterations)
 
 
 # -- predict_sales

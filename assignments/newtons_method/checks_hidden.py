@@ -1,17 +1,13 @@
-"""Hidden checks for newtons_method: run when grading, never shipped to students.
-
-They use the default iteration counts (a signature with another default fails), other test
-functions and starts (an int start, a function whose minimum is not at a round number), the
-notebook's own f at points further out, curvature just below zero where a missing clip makes the
-step far too long, a step rule that never converges (so max_iterations must stop the loop), and
-watch the start array for in-place changes.
-"""
+"""Hidden checks for newtons_method: the default iteration counts (a signature with another default fails), other test
+functions and starts (an int start, a function whose minimum is not at a round number), the notebook's own f at points
+further out, curvature just below zero where a missing clip makes the step far too long, a step rule that never
+converges (so max_iterations must stop the loop), and the start array watched for in-place changes. Their hints quote
+none of their inputs (``secret=True``)."""
 
 import numpy as np
 import pytest
 
-from autograder.errors import CheckFailure, StudentCodeRaised
-from autograder.plugin import public_checks
+from autograder.checks import Mistake, StudentCodeRaised, expect_close, expect_unchanged, public_checks
 
 pytestmark = pytest.mark.hidden
 public = public_checks(__file__)
@@ -25,14 +21,7 @@ DEFAULT = f"this check used the default num_iterations={public.DEFAULT_ITERATION
 @pytest.mark.exercise("newtons_method", points=1)
 def check_newtons_method_default_iterations(submission, reference, rng):
     """num_iterations left at its default of 100, on f(x) = s x^12 (iterates shrink by 10/11 each)."""
-    family, params, x0 = public.power_case(rng, "power_12")
-    recorder = public.Derivatives1D(family, params)
-    try:
-        got = submission.newtons_method(recorder.dfdx, recorder.d2fdx2, x0)
-    except StudentCodeRaised as error:
-        raise public.call_failure(error, recorder, "newtons_method") from None
-    path = reference.newton_path(family, params, x0, public.PATH_LENGTH)
-    public.expect_newton_1d(got, path, public.DEFAULT_ITERATIONS, recorder, x0, asked=DEFAULT)
+    public.newton_1d(submission, reference, *public.power_case(rng, "power_12"), asked=DEFAULT, secret=True)
 
 
 @pytest.mark.exercise("newtons_method", points=1)
@@ -40,14 +29,7 @@ def check_newtons_method_softplus_from_an_int(submission, reference, rng):
     """Two steps on f(x) = ln(1 + e^x) - beta x, started from the int 1 or -1."""
     x0 = int(rng.choice([-1, 1]))
     beta = float(1.0 / (1.0 + np.exp(-(x0 - np.sign(x0) * rng.uniform(0.4, 0.8)))))
-    n = 2
-    recorder = public.Derivatives1D("softplus_linear", [beta])
-    try:
-        got = submission.newtons_method(recorder.dfdx, recorder.d2fdx2, x0, num_iterations=n)
-    except StudentCodeRaised as error:
-        raise public.call_failure(error, recorder, "newtons_method") from None
-    path = reference.newton_path("softplus_linear", [beta], x0, public.PATH_LENGTH)
-    public.expect_newton_1d(got, path, n, recorder, x0)
+    public.newton_1d(submission, reference, "softplus_linear", [beta], x0, 2, secret=True)
 
 
 # -- iterations_to_converge
@@ -80,10 +62,9 @@ def check_iterations_to_converge_stops_at_max_iterations(submission, rng):
                                   stop="When no step is small enough, stop after max_iterations steps and return "
                                        "max_iterations: loop `for k in range(1, max_iterations + 1)`.") from None
     public.expect_count(got, max_iterations, "iterations_to_converge(step, x, max_iterations=37)", [
-        public.Mistake("max_iterations is ignored: this check passed max_iterations=37, and the step never "
-                       "converges, so the answer is 37.", 1000),
-        public.Mistake("Off by one: after max_iterations steps without convergence, return max_iterations.", 36),
-        public.Mistake("Off by one: after max_iterations steps without convergence, return max_iterations.", 38),
+        Mistake("max_iterations is ignored: the step never converges, so the answer is max_iterations.", 1000),
+        Mistake("Off by one: after max_iterations steps without convergence, return max_iterations.", 36),
+        Mistake("Off by one: after max_iterations steps without convergence, return max_iterations.", 38),
     ])
 
 
@@ -120,9 +101,9 @@ def check_gradient_f_further_out(submission, reference, mistakes, rng):
     """The gradient at the origin and at points further out, against jax.grad of f."""
     for xy in far_points(rng):
         expected = reference.grad("f_jax")(xy)
-        public.expect_close(submission.gradient_f(xy), expected, name=f"gradient_f at {public._show(xy)}",
-                            mistakes=public.gradient_mistakes(mistakes, xy, expected),
-                            shape_hints={(2, 1): public.FLAT, (1, 2): public.FLAT})
+        expect_close(submission.gradient_f(xy), expected, name=f"gradient_f at {public._show(xy)}",
+                     mistakes=public.gradient_mistakes(mistakes, xy, expected),
+                     shape_hints={(2, 1): public.FLAT, (1, 2): public.FLAT})
 
 
 @pytest.mark.exercise("hessian_f", points=1)
@@ -147,10 +128,7 @@ def _f_derivatives(xy):
 @pytest.mark.exercise("newtons_method_2d", points=1)
 def check_newtons_method_2d_default_iterations(submission, reference, rng):
     """num_iterations left at its default of 100, on (u.xy)^6 + (v.xy)^6."""
-    family, params, xy0 = public.homogeneous_case(rng)
-    got, recorder = public.run_newton_2d(submission, family, params, xy0)
-    path = reference.newton_path_2d(family, params, xy0, public.PATH_LENGTH)
-    public.expect_newton_2d(got, path, public.DEFAULT_ITERATIONS, recorder, xy0, asked=DEFAULT)
+    public.newton_2d(submission, reference, *public.homogeneous_case(rng), asked=DEFAULT, secret=True)
 
 
 @pytest.mark.exercise("newtons_method_2d", points=1)
@@ -158,18 +136,6 @@ def check_newtons_method_2d_leaves_the_start_alone(submission, reference, rng):
     """Three steps on the notebook's f from where e^(x + 2y) dominates; the caller's start array is not changed."""
     x = rng.uniform(-1.0, 1.0)
     xy0 = np.array([x, (rng.uniform(1.5, 2.5) - x) / 2])  # x + 2y between 1.5 and 2.5
-    n = 3
-    recorder = public.Derivatives2D("f", [], rule=_f_derivatives)
-    function = submission.newtons_method_2d.with_options(watch_args=True)
-    try:
-        record = function.call(recorder.gradient, recorder.hessian, xy0, num_iterations=n)
-    except StudentCodeRaised as error:
-        raise public.call_failure(error, recorder, "newtons_method_2d") from None
-    path = reference.newton_path_2d("f", [], xy0, public.PATH_LENGTH)
-    public.expect_newton_2d(record.value, path, n, recorder, xy0)
-    args_after = record.args_after[0] if record.args_after else []
-    start_after = args_after[2] if len(args_after) > 2 else xy0
-    if not (isinstance(start_after, np.ndarray) and start_after.shape == xy0.shape and np.array_equal(start_after, xy0)):
-        raise CheckFailure("newtons_method_2d changed the caller's start array xy in place.",
-                           summary="newtons_method_2d changed the caller's start array xy in place.", hint=
-                           "`xy -= d` writes into the array you were given; write `xy = xy - d`, which makes a new one.")
+    record = public.newton_2d(submission, reference, "f", [], xy0, 3, secret=True, rule=_f_derivatives, watch_args=True)
+    expect_unchanged(record.args_after[0][2], xy0, function="newtons_method_2d", what="start array xy",
+                     hint="`xy -= d` writes into the array you were given; write `xy = xy - d`, which makes a new one.")

@@ -16,9 +16,16 @@ import math
 import numpy as np
 import pytest
 
-from autograder.errors import CheckFailure
-from autograder.figures import Figure
-from autograder.numeric import Mistake, expect_array, expect_close, expect_float, expect_float_close, expect_tuple
+from autograder.checks import (
+    CheckFailure,
+    Figure,
+    Mistake,
+    expect_array,
+    expect_close,
+    expect_float,
+    expect_float_close,
+    expect_tuple,
+)
 
 DEFAULT_LEARNING_RATE = 0.1
 DEFAULT_ITERATIONS = 100
@@ -75,47 +82,36 @@ def _number(value, name):
                     f"{np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else ''}".rstrip())
 
 
-class Slope:
-    """f'(x) for the student's code to call; every x it is asked about is kept in ``points``."""
+_ONE_VARIABLE = object()
 
-    def __init__(self, function, name="dfdx"):
-        self.formula = derivative(function)
-        self.__name__ = name
-        self.points = []
 
-    def __call__(self, x):
-        x = _number(x, self.__name__)
-        self.points.append(x)
+class Recorded:
+    """A trusted derivative for the student's code to call: f'(x), or a partial derivative df/dx(x, y). Every point
+    it is asked about is kept in ``points`` (a number, or an (x, y) pair)."""
+
+    def __init__(self, formula, name, arity):
+        self.formula, self.__name__, self.arity, self.points = formula, name, arity, []
+
+    def __call__(self, x, y=_ONE_VARIABLE):  # called as dfdx(x), or dfdx(x, y) for two variables
+        point = (x,) if y is _ONE_VARIABLE else (x, y)
+        if len(point) != self.arity:
+            raise TypeError(f"{self.__name__} takes {self.arity} argument{'s' if self.arity > 1 else ''}, "
+                            f"but it was given {len(point)}")
+        point = tuple(_number(value, self.__name__) for value in point)
+        self.points.append(point if self.arity > 1 else point[0])
+        return self.value(*point)
+
+    def value(self, *point):
         with np.errstate(all="ignore"):
-            return float(self.formula(np.float64(x)))
-
-    def value(self, x):
-        with np.errstate(all="ignore"):
-            return float(self.formula(np.float64(x)))
+            return float(self.formula(*(np.float64(value) for value in point)))
 
 
-class Partial:
-    """One partial derivative df/dx(x, y) or df/dy(x, y); every (x, y) it is asked about is kept."""
-
-    def __init__(self, formula, name):
-        self.formula = formula
-        self.__name__ = name
-        self.points = []
-
-    def __call__(self, x, y):
-        point = (_number(x, self.__name__), _number(y, self.__name__))
-        self.points.append(point)
-        with np.errstate(all="ignore"):
-            return float(self.formula(np.float64(point[0]), np.float64(point[1])))
-
-    def value(self, x, y):
-        with np.errstate(all="ignore"):
-            return float(self.formula(np.float64(x), np.float64(y)))
+def slope(function):
+    return Recorded(derivative(function), "dfdx", 1)
 
 
 def recorded_partials(function):
-    dfdx, dfdy = partials(function)
-    return Partial(dfdx, "dfdx"), Partial(dfdy, "dfdy")
+    return tuple(Recorded(formula, name, 2) for formula, name in zip(partials(function), ("dfdx", "dfdy"), strict=True))
 
 
 def _same(a, b):
@@ -151,12 +147,7 @@ ASCENT_HINT = ("Gradient descent steps against the slope: x = x - learning_rate 
                "uphill (gradient ascent).")
 ASCENT_HINT_2D = ("Gradient descent steps against the gradient: x = x - learning_rate * dfdx(x, y) and "
                   "y = y - learning_rate * dfdy(x, y). With + it climbs uphill (gradient ascent).")
-LEARNING_RATE_HINT = "Use the learning_rate argument in every step, not a fixed number (this check passes learning_rate={lr})."
 NO_RATE_HINT = "Multiply the slope by the learning rate: {v} = {v} - learning_rate * {call}, not {v} - {call}."
-ITERATIONS_HINT = ("Use the num_iterations argument: loop `for i in range(num_iterations)` (this check passes "
-                   "num_iterations={n}).")
-OFF_BY_ONE_HINT = ("The loop makes {calls} for num_iterations={n}: exactly num_iterations updates, "
-                   "`for i in range(num_iterations)`.")
 ONCE_HINT = ("dfdx was called only once, for several steps: the slope changes as x moves, so evaluate dfdx at the "
              "current x in each step.")
 STUCK_HINT = "x never changes: assign the new value back, x = x - learning_rate * dfdx(x), inside the loop."
@@ -169,7 +160,26 @@ SEQUENTIAL_HINT = ("Update x and y simultaneously: compute both slopes at the cu
                    "dx = dfdx(x, y) and dy = dfdy(x, y), and only then move both coordinates.")
 
 
-def first_step_hint(start, moved_to, slope, learning_rate, variable="x", call="dfdx(x)"):
+# A public check's hint may say which arguments it passed; a hidden check (``secret``) quotes none of its inputs.
+
+
+def rate_hint(learning_rate, secret):
+    passed = "" if secret else f" (this check passes learning_rate={learning_rate})"
+    return f"Use the learning_rate argument in every step, not a fixed number{passed}."
+
+
+def iterations_hint(num_iterations, secret):
+    passed = "" if secret else f" (this check passes num_iterations={num_iterations})"
+    return f"Use the num_iterations argument: loop `for i in range(num_iterations)`{passed}."
+
+
+def off_by_one_hint(steps, num_iterations, secret):
+    made = f"one step too {'many' if steps > num_iterations else 'few'}" if secret else \
+        f"{_steps(steps)} for num_iterations={num_iterations}"
+    return f"The loop makes {made}: exactly num_iterations updates, `for i in range(num_iterations)`."
+
+
+def first_step_hint(start, moved_to, slope, learning_rate, secret, variable="x", call="dfdx(x)"):
     """What the length of the first step says about the learning rate used, or None if it is right."""
     if slope == 0 or not math.isfinite(slope) or not math.isfinite(moved_to):
         return None
@@ -179,48 +189,48 @@ def first_step_hint(start, moved_to, slope, learning_rate, variable="x", call="d
     if abs(rate + learning_rate) <= 1e-6 * abs(learning_rate):
         return ASCENT_HINT if variable == "x" and call == "dfdx(x)" else ASCENT_HINT_2D
     if abs(rate - DEFAULT_LEARNING_RATE) <= 1e-6:
-        return LEARNING_RATE_HINT.format(lr=learning_rate)
+        return rate_hint(learning_rate, secret)
     if abs(rate - 1) <= 1e-6:
         return NO_RATE_HINT.format(v=variable, call=call)
-    return (f"The first step moved {variable} from {_num(start)} to {_num(moved_to)}, where the slope is "
-            f"{_num(slope)}: that is {_num(rate)} times the slope, but the learning rate is {learning_rate}. "
-            f"Each step is {variable} = {variable} - learning_rate * {call}.")
+    moved = "by another multiple of the slope than the learning rate" if secret else (
+        f"from {_num(start)} to {_num(moved_to)}, where the slope is {_num(slope)}: that is {_num(rate)} times the slope, "
+        f"but the learning rate is {learning_rate}")
+    return f"The first step moved {variable} {moved}. Each step is {variable} = {variable} - learning_rate * {call}."
 
 
-def count_hint(calls, distinct, num_iterations):
+def count_hint(calls, distinct, num_iterations, secret):
     """What the number of slopes taken says about the loop, or None if it is right. ``calls`` counts every
     call, ``distinct`` drops immediate repeats (code that asks twice per step is not wrong)."""
     if num_iterations in (calls, distinct):
         return None
-    steps = calls
-    if steps == DEFAULT_ITERATIONS:
-        return ITERATIONS_HINT.format(n=num_iterations)
-    if abs(steps - num_iterations) == 1:
-        return OFF_BY_ONE_HINT.format(calls=_steps(steps), n=num_iterations)
-    return (f"The slope was taken {steps} times for num_iterations={num_iterations}: one slope per step, "
-            "num_iterations steps.")
+    if calls == DEFAULT_ITERATIONS:
+        return iterations_hint(num_iterations, secret)
+    if abs(calls - num_iterations) == 1:
+        return off_by_one_hint(calls, num_iterations, secret)
+    taken = "another number of times than num_iterations" if secret else f"{calls} times for num_iterations={num_iterations}"
+    return f"The slope was taken {taken}: one slope per step, num_iterations steps."
 
 
-def steps_hint_1d(dfdx, x, learning_rate, num_iterations):
+def steps_hint_1d(dfdx, x, learning_rate, num_iterations, secret):
     """Read the loop from where dfdx was called: the start, the first step's length, the count."""
     points = _distinct(dfdx.points)
     if not points:
         return "dfdx was never called: each step needs the slope at the current x, dfdx(x)." if num_iterations else None
     if not _same(points[0], x):
-        return (f"The first slope was taken at x = {_num(points[0])}, not at the starting point x = {_num(x)}: "
-                "start from the x you are given.")
+        where = "" if secret else f" (x = {_num(points[0])}, not x = {_num(x)})"
+        return f"The first slope was not taken at the starting point{where}: start from the x you are given."
     if len(dfdx.points) == 1 and num_iterations > 1:
         return ONCE_HINT
     if len(dfdx.points) > 1 and len(points) == 1:
         return STUCK_HINT
     if len(points) > 1:
-        hint = first_step_hint(points[0], points[1], dfdx.value(points[0]), learning_rate)
+        hint = first_step_hint(points[0], points[1], dfdx.value(points[0]), learning_rate, secret)
         if hint:
             return hint
-    return count_hint(len(dfdx.points), len(points), num_iterations)
+    return count_hint(len(dfdx.points), len(points), num_iterations, secret)
 
 
-def steps_hint_2d(dfdx, dfdy, x, y, learning_rate, num_iterations):
+def steps_hint_2d(dfdx, dfdy, x, y, learning_rate, num_iterations, secret):
     """The same reading for two variables, with the simultaneous update looked at first."""
     hint = sequential_hint(dfdx, dfdy)
     if hint:
@@ -229,18 +239,18 @@ def steps_hint_2d(dfdx, dfdy, x, y, learning_rate, num_iterations):
     if not points:
         return "dfdx was never called: each step needs both slopes at the current point." if num_iterations else None
     if not (_same(points[0][0], x) and _same(points[0][1], y)):
-        return (f"The first slopes were taken at ({_num(points[0][0])}, {_num(points[0][1])}), not at the starting "
-                f"point ({_num(x)}, {_num(y)}): start from the point you are given.")
+        where = "" if secret else f" ({_num(points[0][0])}, {_num(points[0][1])}), not ({_num(x)}, {_num(y)})"
+        return f"The first slopes were not taken at the starting point{where}: start from the point you are given."
     if len(points) > 1:
         (x0, y0), (x1, y1) = points[0], points[1]
         if _same(x1, x0 - learning_rate * dfdy.value(x0, y0)) and _same(y1, y0 - learning_rate * dfdx.value(x0, y0)):
             return SWAPPED_HINT
         for start, moved_to, slope, variable, call in ((x0, x1, dfdx.value(x0, y0), "x", "dfdx(x, y)"),
                                                        (y0, y1, dfdy.value(x0, y0), "y", "dfdy(x, y)")):
-            hint = first_step_hint(start, moved_to, slope, learning_rate, variable, call)
+            hint = first_step_hint(start, moved_to, slope, learning_rate, secret, variable, call)
             if hint:
                 return hint
-    return count_hint(len(dfdx.points), len(points), num_iterations)
+    return count_hint(len(dfdx.points), len(points), num_iterations, secret)
 
 
 def sequential_hint(dfdx, dfdy):
@@ -282,25 +292,31 @@ def _one_number(got, name, num_iterations):
     if length is not None:
         if length == num_iterations + 1 or (num_iterations > 0 and abs(length - (num_iterations + 1)) <= 1):
             raise CheckFailure(f"`{name}` holds {_values(length)}, but a single number (the final x) was expected.",
-                               PATH_HINT)
+                               PATH_HINT, summary="The answer holds several values, but a single number (the final x) "
+                                                  "was expected.")
         raise CheckFailure(f"`{name}` is a {type(got).__name__} of {_values(length)}, but a single number was expected.",
-                           "Return the final value itself, a number.")
+                           "Return the final value itself, a number.", summary="The answer holds several values, but a "
+                                                                              "single number was expected.")
     if isinstance(got, (float, int, np.floating, np.integer)) and not isinstance(got, bool) and not math.isfinite(got):
         return float(got)  # judged with the value, where the recorded steps can explain it
     return expect_float(got, name=name)
 
 
+BLEW_UP = "The answer is not finite: the descent blew up."
+
+
 def _explained(failure, steps_hint):
     """The same failure, explained by the recorded steps when they show what went wrong (they are direct
     evidence: where the slopes were taken), else by the known mistake the answer matched, if any."""
-    return CheckFailure(failure.message, steps_hint() or failure.hint)
+    return CheckFailure(failure.message, steps_hint() or failure.hint, summary=failure.summary)
 
 
 def expect_final_x(got, expected, *, name, num_iterations, mistakes=(), steps_hint=lambda: None):
     """The final x: one finite number equal to ``expected``; the recorded steps explain a wrong one."""
     value = _one_number(got, name, num_iterations)
     if not math.isfinite(value):
-        raise CheckFailure(f"`{name}` is {value}: the descent blew up.", steps_hint() or ASCENT_OR_RATE_HINT)
+        raise CheckFailure(f"`{name}` is {value}: the descent blew up.", steps_hint() or ASCENT_OR_RATE_HINT,
+                           summary=BLEW_UP)
     try:
         return expect_float_close(value, expected, name=name, tolerance="iterative", mistakes=mistakes)
     except CheckFailure as failure:
@@ -316,12 +332,13 @@ def expect_final_point(got, expected, *, name, num_iterations, mistakes=(), step
     elif (length is not None and length != 2 and num_iterations > 0 and abs(length - (num_iterations + 1)) <= 1) or (
         length == 2 and any(_length(_unwrap(v)) in (num_iterations, num_iterations + 1, num_iterations + 2) for v in got)
     ):
-        raise CheckFailure(f"`{name}` holds whole paths, but only the final point (x, y) was expected.", PATH_HINT)
+        raise CheckFailure(f"`{name}` holds whole paths, but only the final point (x, y) was expected.", PATH_HINT,
+                           summary="The answer holds whole paths, but only the final point (x, y) was expected.")
     pair = expect_tuple(got, name=name, length=2)
     values = np.array([_one_number(pair[0], f"{name}[0] (x)", 0), _one_number(pair[1], f"{name}[1] (y)", 0)])
     if not np.all(np.isfinite(values)):
         raise CheckFailure(f"`{name}` is ({_num(values[0])}, {_num(values[1])}): the descent blew up.",
-                           steps_hint() or ASCENT_OR_RATE_HINT)
+                           steps_hint() or ASCENT_OR_RATE_HINT, summary=BLEW_UP)
     try:
         return expect_close(values, np.asarray(expected, dtype=np.float64), name=name, tolerance="iterative",
                             mistakes=mistakes)
@@ -331,14 +348,13 @@ def expect_final_point(got, expected, *, name, num_iterations, mistakes=(), step
         raise _explained(failure, steps_hint) from None
 
 
-def rerun_mistakes(reference, run, learning_rate, num_iterations, call="dfdx(x)"):
+def rerun_mistakes(run, learning_rate, num_iterations, secret, call="dfdx(x)"):
     """The reference itself run with the wrong arguments: the hard-coded and off-by-one mistakes."""
     return [
-        Mistake(LEARNING_RATE_HINT.format(lr=learning_rate), lambda: run(DEFAULT_LEARNING_RATE, num_iterations)),
-        Mistake(ITERATIONS_HINT.format(n=num_iterations), lambda: run(learning_rate, DEFAULT_ITERATIONS)),
-        Mistake(OFF_BY_ONE_HINT.format(calls=_steps(num_iterations + 1), n=num_iterations),
-                lambda: run(learning_rate, num_iterations + 1)),
-        Mistake(OFF_BY_ONE_HINT.format(calls=_steps(num_iterations - 1), n=num_iterations),
+        Mistake(rate_hint(learning_rate, secret), lambda: run(DEFAULT_LEARNING_RATE, num_iterations)),
+        Mistake(iterations_hint(num_iterations, secret), lambda: run(learning_rate, DEFAULT_ITERATIONS)),
+        Mistake(off_by_one_hint(num_iterations + 1, num_iterations, secret), lambda: run(learning_rate, num_iterations + 1)),
+        Mistake(off_by_one_hint(num_iterations - 1, num_iterations, secret),
                 lambda: run(learning_rate, max(num_iterations - 1, 0))),
         Mistake(NO_RATE_HINT.format(v="x", call=call), lambda: run(1.0, num_iterations)),
     ]
@@ -352,29 +368,30 @@ LINE_RATE, LINE_ITERATIONS = 0.04, 23
 
 def descent_1d(submission, function, x, learning_rate, num_iterations):
     """Run the student's gradient_descent with a recording dfdx; return (answer, dfdx)."""
-    dfdx = Slope(function)
+    dfdx = slope(function)
     got = submission.gradient_descent(dfdx, x, learning_rate=learning_rate, num_iterations=num_iterations)
     return got, dfdx
 
 
-def descent_mistakes_1d(reference, mistakes, function, x, learning_rate, num_iterations):
+def descent_mistakes_1d(reference, mistakes, function, x, learning_rate, num_iterations, secret):
     run = lambda rate, n: reference.descend(function, x, rate, n)  # noqa: E731
     return [
         Mistake(ASCENT_HINT, lambda: mistakes.ascent(function, x, learning_rate, num_iterations)),
-        *rerun_mistakes(reference, run, learning_rate, num_iterations),
+        *rerun_mistakes(run, learning_rate, num_iterations, secret),
         Mistake("The slope is taken at the starting point every time: evaluate dfdx at the current x in each step.",
                 lambda: mistakes.slope_at_start(function, x, learning_rate, num_iterations)),
         Mistake("gradient_descent returned the starting point: return x after the loop.", x),
     ]
 
 
-def expect_descent(submission, reference, mistakes, function, x, learning_rate, num_iterations, name):
-    """The student's gradient_descent from x against the reference's, its mistakes named."""
+def expect_descent(submission, reference, mistakes, function, x, learning_rate, num_iterations, name, secret=False):
+    """The student's gradient_descent from x against the reference's, its mistakes named (``secret``: the hints of a
+    hidden check, which quote none of its inputs)."""
     got, dfdx = descent_1d(submission, function, x, learning_rate, num_iterations)
     expect_final_x(got, reference.descend(function, x, learning_rate, num_iterations), name=name,
                    num_iterations=num_iterations,
-                   mistakes=descent_mistakes_1d(reference, mistakes, function, x, learning_rate, num_iterations),
-                   steps_hint=lambda: steps_hint_1d(dfdx, x, learning_rate, num_iterations))
+                   mistakes=descent_mistakes_1d(reference, mistakes, function, x, learning_rate, num_iterations, secret),
+                   steps_hint=lambda: steps_hint_1d(dfdx, x, learning_rate, num_iterations, secret))
 
 
 @pytest.mark.exercise("gradient_descent", points=1)
@@ -399,24 +416,25 @@ def check_gradient_descent_counts_its_steps(submission, reference, mistakes, rng
 PATH_RATE, PATH_ITERATIONS = 0.02, 12
 
 
-def path_shape_hints(num_iterations):
+def path_shape_hints(num_iterations, secret):
     return {
         (num_iterations,): "The path has num_iterations + 1 points: the starting x first, then one point per step "
                            "(start with path = [x] and append after every update).",
         (num_iterations + 2,): "The path has one point too many: the starting x, then exactly num_iterations steps.",
-        (DEFAULT_ITERATIONS + 1,): ITERATIONS_HINT.format(n=num_iterations),
+        (DEFAULT_ITERATIONS + 1,): iterations_hint(num_iterations, secret),
         (num_iterations + 1, 1): "Return a 1-D array of shape (num_iterations + 1,): np.array(path) of plain numbers.",
     }
 
 
-def expect_path(got, expected, *, name, num_iterations, mistakes=(), steps_hint=lambda: None):
+def expect_path(got, expected, *, name, num_iterations, secret, mistakes=(), steps_hint=lambda: None):
     """The visited points: an array of shape (num_iterations + 1,) equal to ``expected``."""
     if isinstance(got, (int, float, np.number)) and not isinstance(got, (bool, np.bool_)):
         raise CheckFailure(f"`{name}` is a single number, but the array of all {num_iterations + 1} visited points "
                            "was expected.", "Keep every x: start with path = [x], append the new x after each "
-                           "step, and return np.array(path).")
+                           "step, and return np.array(path).",
+                           summary="The answer is a single number, but the array of all visited points was expected.")
     try:
-        expect_array(got, name=name, shape=(num_iterations + 1,), shape_hints=path_shape_hints(num_iterations))
+        expect_array(got, name=name, shape=(num_iterations + 1,), shape_hints=path_shape_hints(num_iterations, secret))
     except CheckFailure as failure:
         if "NaN or inf" not in (failure.hint or ""):
             raise
@@ -427,25 +445,25 @@ def expect_path(got, expected, *, name, num_iterations, mistakes=(), steps_hint=
         raise _explained(failure, steps_hint) from None
 
 
-def path_mistakes(reference, mistakes, function, x, learning_rate, num_iterations):
+def path_mistakes(reference, mistakes, function, x, learning_rate, num_iterations, secret):
     run = lambda rate, n: reference.descend_path(function, x, rate, n)  # noqa: E731
     return [
         Mistake(ASCENT_HINT, lambda: mistakes.ascent_path(function, x, learning_rate, num_iterations)),
-        Mistake(LEARNING_RATE_HINT.format(lr=learning_rate), lambda: run(DEFAULT_LEARNING_RATE, num_iterations)),
+        Mistake(rate_hint(learning_rate, secret), lambda: run(DEFAULT_LEARNING_RATE, num_iterations)),
         Mistake(NO_RATE_HINT.format(v="x", call="dfdx(x)"), lambda: run(1.0, num_iterations)),
         Mistake("Every entry is the starting x: append the updated x, and update x itself in the loop.",
                 lambda: np.full(num_iterations + 1, x)),
     ]
 
 
-def expect_descent_path(submission, reference, mistakes, function, x, learning_rate, num_iterations, name):
+def expect_descent_path(submission, reference, mistakes, function, x, learning_rate, num_iterations, name, secret=False):
     """The student's gradient_descent_path from x against the reference's, its mistakes named."""
-    dfdx = Slope(function)
+    dfdx = slope(function)
     got = submission.gradient_descent_path(dfdx, x, learning_rate=learning_rate, num_iterations=num_iterations)
     expect_path(got, reference.descend_path(function, x, learning_rate, num_iterations), name=name,
-                num_iterations=num_iterations,
-                mistakes=path_mistakes(reference, mistakes, function, x, learning_rate, num_iterations),
-                steps_hint=lambda: steps_hint_1d(dfdx, x, learning_rate, num_iterations))
+                num_iterations=num_iterations, secret=secret,
+                mistakes=path_mistakes(reference, mistakes, function, x, learning_rate, num_iterations, secret),
+                steps_hint=lambda: steps_hint_1d(dfdx, x, learning_rate, num_iterations, secret))
 
 
 @pytest.mark.exercise("gradient_descent_path", points=1)
@@ -483,25 +501,25 @@ def descent_2d(submission, function, x, y, learning_rate, num_iterations):
     return got, dfdx, dfdy
 
 
-def descent_mistakes_2d(reference, mistakes, function, x, y, learning_rate, num_iterations):
+def descent_mistakes_2d(reference, mistakes, function, x, y, learning_rate, num_iterations, secret):
     run = lambda rate, n: reference.descend_2d(function, x, y, rate, n)  # noqa: E731
     return [
         Mistake(SEQUENTIAL_HINT, lambda: mistakes.sequential_2d(function, x, y, learning_rate, num_iterations)),
         Mistake(SEQUENTIAL_HINT, lambda: mistakes.sequential_2d_y_first(function, x, y, learning_rate, num_iterations)),
         Mistake(SWAPPED_HINT, lambda: mistakes.swapped_2d(function, x, y, learning_rate, num_iterations)),
         Mistake(ASCENT_HINT_2D, lambda: mistakes.ascent_2d(function, x, y, learning_rate, num_iterations)),
-        *rerun_mistakes(reference, run, learning_rate, num_iterations, call="dfdx(x, y)"),
+        *rerun_mistakes(run, learning_rate, num_iterations, secret, call="dfdx(x, y)"),
         Mistake("gradient_descent_2d returned the starting point: return the final (x, y) after the loop.", (x, y)),
     ]
 
 
-def expect_descent_2d(submission, reference, mistakes, function, x, y, learning_rate, num_iterations, name):
+def expect_descent_2d(submission, reference, mistakes, function, x, y, learning_rate, num_iterations, name, secret=False):
     """The student's gradient_descent_2d from (x, y) against the reference's; returns the recorded partials."""
     got, dfdx, dfdy = descent_2d(submission, function, x, y, learning_rate, num_iterations)
     expect_final_point(got, reference.descend_2d(function, x, y, learning_rate, num_iterations), name=name,
                        num_iterations=num_iterations,
-                       mistakes=descent_mistakes_2d(reference, mistakes, function, x, y, learning_rate, num_iterations),
-                       steps_hint=lambda: steps_hint_2d(dfdx, dfdy, x, y, learning_rate, num_iterations))
+                       mistakes=descent_mistakes_2d(reference, mistakes, function, x, y, learning_rate, num_iterations, secret),
+                       steps_hint=lambda: steps_hint_2d(dfdx, dfdy, x, y, learning_rate, num_iterations, secret))
     return dfdx, dfdy
 
 

@@ -13,8 +13,16 @@ and a wrong count shows.
 import numpy as np
 import pytest
 
-from autograder.errors import CheckFailure, StudentCodeRaised
-from autograder.numeric import Mistake, expect_array, expect_close, expect_float, expect_float_close
+from autograder.checks import (
+    CheckFailure,
+    Mistake,
+    StudentCodeRaised,
+    expect_array,
+    expect_close,
+    expect_equal,
+    expect_float,
+    expect_float_close,
+)
 
 PATH_LENGTH = 110  # iterates kept to name a wrong iteration count: the default 100, and a margin
 DEFAULT_ITERATIONS = 100
@@ -167,16 +175,16 @@ def unused_functions_hint(recorder, function, names):
     return None
 
 
-def first_step_hint_1d(recorder, x0, num_iterations):
+def first_step_hint_1d(recorder, x0, num_iterations, secret=False):
     """What the first step the code took says about its formula, from the points dfdx/d2fdx2 saw."""
     hint = unused_functions_hint(recorder, "newtons_method", ("dfdx", "d2fdx2"))
     if hint:
         return hint
     points = recorder.points()
     if len(points) == 1 and num_iterations > 1:
-        return (f"dfdx and d2fdx2 were only ever asked about one point, but this check asked for {num_iterations} "
-                "iterations: evaluate f'(x) and f''(x) at the current x inside the loop, so each step starts where "
-                "the last one ended.")
+        asked = "several" if secret else num_iterations
+        return (f"dfdx and d2fdx2 were only ever asked about one point, but this check asked for {asked} iterations: "
+                "evaluate f'(x) and f''(x) at the current x inside the loop, so each step starts where the last one ended.")
     if len(points) < 2 or not _same(points[0], x0):
         return None
     x, x1 = points[0], points[1]
@@ -195,15 +203,16 @@ def first_step_hint_1d(recorder, x0, num_iterations):
     return next((hint for value, hint in candidates if _same(x1, value)), None)
 
 
-def first_step_hint_2d(recorder, xy0, num_iterations):
+def first_step_hint_2d(recorder, xy0, num_iterations, secret=False):
     """The same for newtons_method_2d, from the points gradient/hessian saw."""
     hint = unused_functions_hint(recorder, "newtons_method_2d", ("gradient", "hessian"))
     if hint:
         return hint
     points = recorder.points()
     if len(points) == 1 and num_iterations > 1:
-        return (f"gradient and hessian were only ever asked about one point, but this check asked for "
-                f"{num_iterations} iterations: evaluate them at the current xy inside the loop.")
+        asked = "several" if secret else num_iterations
+        return (f"gradient and hessian were only ever asked about one point, but this check asked for {asked} "
+                "iterations: evaluate them at the current xy inside the loop.")
     if len(points) < 2 or not _same(points[0], xy0):
         return None
     xy, xy1 = points[0], points[1]
@@ -227,70 +236,62 @@ def call_failure(error, recorder, function, stop="Stop after num_iterations step
     """Turn a student's call that raised into a precise verdict when the recorder knows why."""
     if recorder.overrun:
         return CheckFailure(f"{function} kept going: it called the function it was given more than "
-                            f"{recorder.max_calls} times{limit}.", stop)
+                            f"{recorder.max_calls} times{limit}.", stop,
+                            summary=f"{function} kept going: it called the function it was given far too often.")
     if recorder.bad_shape is not None:
         name, shape = recorder.bad_shape
         return CheckFailure(
             f"After its first step, {function} called {name} with an array of shape {shape}, not a point of shape (2,).",
             "`g / H` or `H * g` work entry by entry and broadcast the (2,) gradient against the (2, 2) Hessian into "
             "a (2, 2) array. Newton's step needs a matrix-vector operation: d = np.linalg.solve(H, g), then xy - d.",
+            summary=f"After its first step, {function} called {name} with an array that is not a point of shape (2,).",
         )
     return error
 
 
-def iteration_mistakes(path, n, default=DEFAULT_ITERATIONS, asked=None):
-    """Mistakes that are right steps taken a wrong number of times: the value after k steps, k != n."""
-    asked = asked or f"this check asked for num_iterations={n}"
-    order = [n + 1, n - 1, default, 0, *range(1, len(path))]
-    seen = {n}
+def step_count_mistakes(path, n, asked=None, secret=False):
+    """Right steps taken a wrong number of times: the value after k steps, k != n. ``asked`` is what the check asked
+    for; a hidden check (``secret``) says it only when it is public knowledge, and never how many steps were taken."""
+    asked = f", but {asked}" if asked else "" if secret else f", but this check asked for num_iterations={n}"
+    loop = "Loop `for _ in range(num_iterations)`."
+    hints = {  # the first that applies to k wins: the later entries here
+        1: f"Your answer is where one step leads{asked}: is the `return` inside the loop? Return after the loop has finished.",
+        0: "Your function returned the starting point unchanged: assign each step's result back (x = x - ...) and return it.",
+        DEFAULT_ITERATIONS: f"The number of iterations is ignored: your answer is where many steps lead (the default is "
+                            f"{DEFAULT_ITERATIONS}){asked}. {loop}",
+        n - 1: f"One iteration too few: your answer is where one step fewer leads{asked}. {loop}",
+        n + 1: f"One iteration too many: your answer is where one step more leads{asked}. {loop}",
+    }
     mistakes = []
-    for k in order:
-        if k in seen or not 0 <= k < len(path):
-            continue
-        seen.add(k)
-        loop = "Loop `for _ in range(num_iterations)`."
-        steps = f"{k} step" if k == 1 else f"{k} steps"
-        if k == n + 1:
-            hint = f"One iteration too many: {asked}, and your answer is where one step more leads. {loop}"
-        elif k == n - 1:
-            hint = f"One iteration too few: {asked}, and your answer is where one step fewer leads. {loop}"
-        elif k == default:
-            hint = (f"The number of iterations is ignored: your answer is where many steps lead (the default is "
-                    f"{default}), but {asked}. {loop}")
-        elif k == 0:
-            hint = ("Your function returned the starting point unchanged: assign each step's result back "
-                    "(x = x - ...) and return it.")
-        elif k == 1:
-            hint = (f"Your answer is where one step leads, but {asked}: is the `return` inside the loop? Return "
-                    "after the loop has finished.")
-        else:
-            hint = (f"Your answer is where {steps} lead, but {asked}: is a number of iterations written into "
-                    "the code? Use the num_iterations argument.")
-        mistakes.append(Mistake(hint, path[k]))
+    for k in dict.fromkeys([n + 1, n - 1, DEFAULT_ITERATIONS, 0, *range(1, len(path))]):  # in this order, once each
+        if k != n and 0 <= k < len(path):
+            steps = "another number of steps" if secret else f"{k} steps"
+            mistakes.append(Mistake(hints.get(k, f"Your answer is where {steps} lead{asked}: is a number of iterations "
+                                                 "written into the code? Use the num_iterations argument."), path[k]))
     return mistakes
 
 
-def expect_newton_1d(got, path, n, recorder, x0, asked=None):
+def expect_newton_1d(got, path, n, recorder, x0, asked=None, secret=False):
     """The final x of newtons_method against path[n], with what the recorded points tell."""
-    hint = first_step_hint_1d(recorder, x0, n)
+    hint = first_step_hint_1d(recorder, x0, n, secret)
     try:
         value = expect_float(got, name="x")
     except CheckFailure as failure:
-        raise CheckFailure(failure.message, hint or failure.hint) from None
+        raise CheckFailure(failure.message, hint or failure.hint, summary=failure.summary) from None
     # Right steps taken a wrong number of times are named first; otherwise, when the recorded points
     # already say what went wrong, that is the mistake this value shows.
-    mistakes = iteration_mistakes(path, n, asked=asked) + ([Mistake(hint, value)] if hint else [])
+    mistakes = step_count_mistakes(path, n, asked, secret) + ([Mistake(hint, value)] if hint else [])
     return expect_float_close(value, path[n], name="x", tolerance="iterative", mistakes=mistakes)
 
 
-def expect_newton_2d(got, path, n, recorder, xy0, asked=None):
+def expect_newton_2d(got, path, n, recorder, xy0, asked=None, secret=False):
     """The final xy of newtons_method_2d against path[n]."""
-    hint = first_step_hint_2d(recorder, xy0, n)
+    hint = first_step_hint_2d(recorder, xy0, n, secret)
     try:
         array = expect_array(got, name="xy", shape=(2,), shape_hints=XY_SHAPE_HINTS)
     except CheckFailure as failure:
-        raise CheckFailure(failure.message, hint or failure.hint) from None
-    mistakes = iteration_mistakes(path, n, asked=asked) + ([Mistake(hint, array)] if hint else [])
+        raise CheckFailure(failure.message, hint or failure.hint, summary=failure.summary) from None
+    mistakes = step_count_mistakes(path, n, asked, secret) + ([Mistake(hint, array)] if hint else [])
     return expect_close(array, path[n], name="xy", tolerance="iterative", mistakes=mistakes)
 
 
@@ -319,32 +320,28 @@ def power_case(rng, family):
     return family, [s], x0
 
 
-@pytest.mark.exercise("newtons_method", points=1)
-def check_newtons_method_steps(submission, reference, rng):
-    """Three Newton steps on f(x) = e^x - a x from a start right of the minimum."""
-    family, params, x0 = exp_linear_case(rng)
-    n = 3
+def newton_1d(submission, reference, family, params, x0, n=None, asked=None, secret=False):
+    """The student's newtons_method on the recording derivatives of a test function, ``n`` steps (None: its default),
+    against the reference's."""
     recorder = Derivatives1D(family, params)
     try:
-        got = submission.newtons_method(recorder.dfdx, recorder.d2fdx2, x0, num_iterations=n)
+        got = submission.newtons_method(recorder.dfdx, recorder.d2fdx2, x0, **({} if n is None else {"num_iterations": n}))
     except StudentCodeRaised as error:
         raise call_failure(error, recorder, "newtons_method") from None
     path = reference.newton_path(family, params, x0, PATH_LENGTH)
-    expect_newton_1d(got, path, n, recorder, x0)
+    expect_newton_1d(got, path, DEFAULT_ITERATIONS if n is None else n, recorder, x0, asked, secret)
+
+
+@pytest.mark.exercise("newtons_method", points=1)
+def check_newtons_method_steps(submission, reference, rng):
+    """Three Newton steps on f(x) = e^x - a x from a start right of the minimum."""
+    newton_1d(submission, reference, *exp_linear_case(rng), 3)
 
 
 @pytest.mark.exercise("newtons_method", points=1)
 def check_newtons_method_counts_iterations(submission, reference, rng):
     """Seven steps on f(x) = s x^10, whose iterates shrink by 8/9 each: the count must be exact."""
-    family, params, x0 = power_case(rng, "power_10")
-    n = 7
-    recorder = Derivatives1D(family, params)
-    try:
-        got = submission.newtons_method(recorder.dfdx, recorder.d2fdx2, x0, num_iterations=n)
-    except StudentCodeRaised as error:
-        raise call_failure(error, recorder, "newtons_method") from None
-    path = reference.newton_path(family, params, x0, PATH_LENGTH)
-    expect_newton_1d(got, path, n, recorder, x0)
+    newton_1d(submission, reference, *power_case(rng, "power_10"), 7)
 
 
 # -- iterations_to_converge
@@ -374,17 +371,16 @@ class Step(Recorder):
 def expect_count(got, expected, name, mistakes=()):
     """A whole number of steps, equal to ``expected``."""
     if got is None:
-        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.")
+        raise CheckFailure(f"`{name}` is None: your function returned nothing.", "Add a `return` statement.",
+                           summary="The answer is None: your function returned nothing.")
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer, float, np.floating)):
-        raise CheckFailure(f"`{name}` is a {type(got).__name__}, but a number of steps (an int) was expected.")
+        raise CheckFailure(f"`{name}` is a {type(got).__name__}, but a number of steps (an int) was expected.",
+                           summary="The answer is not a number of steps (an int).")
     if isinstance(got, (float, np.floating)) and not float(got).is_integer():
         raise CheckFailure(f"`{name}` is {float(got):.6g}, not a whole number of steps.",
-                           "Return how many times step was applied (a counter), not the final x.")
-    count = int(got)
-    if count != expected:
-        hint = next((m.hint for m in mistakes if m.resolve() == count), None)
-        raise CheckFailure(f"`{name}` is {count}, expected {expected}.", hint)
-    return count
+                           "Return how many times step was applied (a counter), not the final x.",
+                           summary="The answer is not a whole number of steps.")
+    return expect_equal(int(got), expected, name=name, mistakes=mistakes)
 
 
 def count_mistakes(expected, tolerance, max_iterations, default_tolerance_count=None):
@@ -462,8 +458,8 @@ def _damped_mistakes(x, g, h, damping):
                                 "x - f'(x) / (max(f''(x), 0) + damping).", x - g / h))
     mistakes += [
         Mistake("The step goes uphill: subtract, x - f'(x) / (max(f''(x), 0) + damping).", x + g / (max(h, 0) + damping)),
-        Mistake("Use the damping argument, not a fixed number (this check passes damping="
-                f"{damping:g}).", x - g / (max(h, 0) + 1.0)),
+        Mistake("Use the damping argument, not a fixed number: your step is the one with the default damping 1.0.",
+                x - g / (max(h, 0) + 1.0)),
         Mistake("That is a gradient step, x - damping * f'(x); the damping is added to the curvature in the "
                 "denominator: x - f'(x) / (max(f''(x), 0) + damping).", x - damping * g),
         Mistake("The curvature was multiplied by the damping; add it instead: max(f''(x), 0) + damping.",
@@ -570,7 +566,8 @@ def expect_hessian(got, expected, name, mistakes_list):
     if not np.allclose(H, H.T, rtol=1e-9, atol=1e-12) and not np.allclose(H, expected, rtol=1e-6):
         hint = next((m.hint for m in ordering_mistakes(expected) if _same(H, m.value)),
                     "Both off-diagonal entries are the mixed partial: d2f/dxdy = d2f/dydx for a smooth f.")
-        raise CheckFailure(f"`{name}` is not symmetric: H[0, 1] = {H[0, 1]:.6g} but H[1, 0] = {H[1, 0]:.6g}.", hint)
+        raise CheckFailure(f"`{name}` is not symmetric: H[0, 1] = {H[0, 1]:.6g} but H[1, 0] = {H[1, 0]:.6g}.", hint,
+                           summary="The Hessian is not symmetric.")
     expect_close(H, expected, name=name, mistakes=mistakes_list)
 
 
@@ -614,30 +611,27 @@ def homogeneous_case(rng):
     return "homogeneous_6", [u, v], xy0
 
 
-def run_newton_2d(submission, family, params, xy0, **options):
-    recorder = Derivatives2D(family, params)
+def newton_2d(submission, reference, family, params, xy0, n=None, asked=None, secret=False, rule=None, watch_args=False):
+    """The student's newtons_method_2d on the recording derivatives of a test function (or of ``rule``), ``n`` steps
+    (None: its default), against the reference's; returns the call's record."""
+    recorder = Derivatives2D(family, params, rule=rule)
+    newtons_method_2d = submission.newtons_method_2d.with_options(watch_args=watch_args)
     try:
-        got = submission.newtons_method_2d(recorder.gradient, recorder.hessian, xy0, **options)
+        record = newtons_method_2d.call(recorder.gradient, recorder.hessian, xy0, **({} if n is None else {"num_iterations": n}))
     except StudentCodeRaised as error:
         raise call_failure(error, recorder, "newtons_method_2d") from None
-    return got, recorder
+    path = reference.newton_path_2d(family, params, xy0, PATH_LENGTH)
+    expect_newton_2d(record.value, path, DEFAULT_ITERATIONS if n is None else n, recorder, xy0, asked, secret)
+    return record
 
 
 @pytest.mark.exercise("newtons_method_2d", points=1)
 def check_newtons_method_2d_steps(submission, reference, rng):
     """Three Newton steps on a convex function of two variables with an exponential term."""
-    family, params, xy0 = exp_quadratic_case(rng)
-    n = 3
-    got, recorder = run_newton_2d(submission, family, params, xy0, num_iterations=n)
-    path = reference.newton_path_2d(family, params, xy0, PATH_LENGTH)
-    expect_newton_2d(got, path, n, recorder, xy0)
+    newton_2d(submission, reference, *exp_quadratic_case(rng), 3)
 
 
 @pytest.mark.exercise("newtons_method_2d", points=1)
 def check_newtons_method_2d_counts_iterations(submission, reference, rng):
     """Five steps on (u.xy)^6 + (v.xy)^6, whose iterates shrink by 4/5 each: the count must be exact."""
-    family, params, xy0 = homogeneous_case(rng)
-    n = 5
-    got, recorder = run_newton_2d(submission, family, params, xy0, num_iterations=n)
-    path = reference.newton_path_2d(family, params, xy0, PATH_LENGTH)
-    expect_newton_2d(got, path, n, recorder, xy0)
+    newton_2d(submission, reference, *homogeneous_case(rng), 5)
