@@ -11,6 +11,7 @@ import datetime
 import os
 import stat
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,18 @@ def course_id(root: Path | None) -> str:
 
 def record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tuple[str, Result]], *,
                         autograded: bool = False) -> list[str]:
+    """See :func:`_record_in_gradebook`; SQLAlchemy's "not in session" warning, which nbgrader's own
+    API raises on every new submission (whatever the SQLAlchemy version), is not the instructor's
+    concern and is not printed."""
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SAWarning)
+        return _record_in_gradebook(db_url, assignment, graded, autograded=autograded)
+
+
+def _record_in_gradebook(db_url: str, assignment: Assignment, graded: Sequence[tuple[str, Result]], *,
+                         autograded: bool = False) -> list[str]:
     """Write each exercise's points as the auto score of its grade cell in nbgrader's gradebook, so
     formgrader and ``nbgrader export`` see them. Returns remarks for the instructor.
 
