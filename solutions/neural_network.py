@@ -9,7 +9,7 @@ Shapes (one example per column):
     Z2, A2  (n_y, m)     output pre-activations and predicted probabilities
 
 Forward:   Z1 = W1 X + b1,  A1 = sigma(Z1),  Z2 = W2 A1 + b2,  A2 = sigma(Z2)
-Cost:      L = -1/m * sum(Y log A2 + (1 - Y) log(1 - A2))
+Cost:      L = -1/m * sum(Y log A2 + (1 - Y) log(1 - A2)), with A2 clipped to [1e-15, 1 - 1e-15] first
 Backward:  dZ2 = A2 - Y
            dW2 = 1/m dZ2 A1^T,                  db2 = 1/m * row sums of dZ2
            dZ1 = (W2^T dZ2) * A1 (1 - A1)       (sigma'(Z1) = A1 (1 - A1))
@@ -27,9 +27,18 @@ import numpy as np
 # Functions that draw from the global (legacy) numpy random state; the grader seeds it first.
 RANDOM = frozenset({"initialize_parameters", "nn_model"})
 
+# log(0) is -inf: probabilities are kept this far from 0 and 1 before taking logs.
+EPSILON = 1e-15
+
+
 def sigmoid(z):
-    """sigma(z) = 1 / (1 + e^(-z)), elementwise."""
-    return 1 / (1 + np.exp(-z))
+    """sigma(z) = 1 / (1 + e^(-z)), elementwise.
+
+    For z below about -709, e^(-z) overflows to inf and 1 / (1 + inf) = 0, the right limit: the
+    overflow is harmless, so its warning is silenced.
+    """
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 def layer_sizes(X, Y):
@@ -41,7 +50,8 @@ def layer_sizes(X, Y):
 
 
 def initialize_parameters(n_x, n_h, n_y):
-    """W1 ~ 0.01 N(0, 1) (n_h, n_x), b1 = 0 (n_h, 1), W2 ~ 0.01 N(0, 1) (n_y, n_h), b2 = 0 (n_y, 1)."""
+    """W1 ~ 0.01 N(0, 1) (n_h, n_x), b1 = 0 (n_h, 1), W2 ~ 0.01 N(0, 1) (n_y, n_h), b2 = 0 (n_y, 1); W1 is drawn
+    first, then W2, so a seeded generator gives everyone the same start."""
     W1 = np.random.randn(n_h, n_x) * 0.01
     b1 = np.zeros((n_h, 1))
     W2 = np.random.randn(n_y, n_h) * 0.01
@@ -65,8 +75,10 @@ def forward_propagation(X, parameters):
 
 
 def compute_cost(A2, Y):
-    """L = -1/m sum(Y log A2 + (1 - Y) log(1 - A2)), summed over every entry, as a Python float."""
+    """L = -1/m sum(Y log A2 + (1 - Y) log(1 - A2)), summed over every entry, as a Python float; finite even where
+    the sigmoid saturated to exactly 0 or 1."""
     m = Y.shape[1]
+    A2 = np.clip(A2, EPSILON, 1 - EPSILON)
     logprobs = Y * np.log(A2) + (1 - Y) * np.log(1 - A2)
     cost = -np.sum(logprobs) / m
     return float(cost)
@@ -99,7 +111,8 @@ def update_parameters(parameters, grads, learning_rate=1.2):
 
 
 def nn_model(X, Y, n_h, num_iterations=10, learning_rate=1.2, print_cost=False):
-    """Initialise with n_h hidden units, then num_iterations times: forward, cost, backward, update."""
+    """Initialise with n_h hidden units, then num_iterations times: forward, cost, backward, update. With print_cost,
+    iteration i prints the cost of the parameters it starts from (computed before its update)."""
     n_x = layer_sizes(X, Y)[0]
     n_y = layer_sizes(X, Y)[2]
     parameters = initialize_parameters(n_x, n_h, n_y)

@@ -1,6 +1,8 @@
 """Hidden checks for neural_network: other sizes (n_x = 5, n_h = 6, n_y = 1, m = 11, and the notebook's n_x = 2), large
-biases, sigmoid inputs far out in both tails, non-default hidden sizes, learning rates and iteration counts, and the
-arguments watched for in-place changes."""
+biases, sigmoid inputs far out in both tails, outputs of exactly 0 or 1 on the wrong side, non-default hidden sizes,
+learning rates and iteration counts, and the arguments watched for in-place changes."""
+
+import math
 
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ import pytest
 from autograder.checks import (
     CheckFailure,
     expect_close,
+    expect_float,
     expect_float_close,
     expect_initialized,
     expect_training_report,
@@ -22,15 +25,15 @@ N_X, N_H, N_Y, M = 5, 6, 1, 11
 
 @pytest.mark.exercise("sigmoid", points=1)
 def check_sigmoid_far_out_and_on_a_number(submission, reference):
-    """sigma tends to 0 and 1 without NaN for |z| up to 800, and works on a plain number too."""
-    z = np.array([[-800.0, -100.0, -20.0, -1.0, 0.0, 1.0, 20.0, 100.0, 800.0]])
+    """sigma tends to 0 and 1 without NaN for |z| up to 1000, and works on a plain number too."""
+    z = np.array([[-1000.0, 1000.0, -745.0, 745.0, -100.0, 100.0, -20.0, 20.0, -1.0, 0.0, 1.0]])
     got = public.sigmoid(submission, z)
     if isinstance(got, np.ndarray) and got.shape == z.shape and got.dtype.kind == "f" and np.isnan(got).any():
         raise CheckFailure(f"`sigmoid(z)` is nan at z = {z[0, int(np.argmax(np.isnan(got[0])))]:g}.",
                            "For large z, e^z overflows to inf and inf / inf is nan. Write the sigmoid as 1 / (1 + np.exp(-z)): "
-                           "it tends to 0 and 1 correctly at both ends.", summary="`sigmoid(z)` is nan for some large |z|.")
-    with np.errstate(over="ignore"):  # e^800 overflows to inf on the way to the right answer, 0
-        expected = reference.sigmoid(z)
+                           "it tends to 0 and 1 correctly at both ends (numpy's overflow warning is then harmless; "
+                           'np.errstate(over="ignore") silences it).', summary="`sigmoid(z)` is nan for some large |z|.")
+    expected = reference.sigmoid(z)
     expect_close(got, expected, name="sigmoid(z)", mistakes=public.sigmoid_mistakes(z, expected))
     expect_float_close(submission.sigmoid(0.5), float(reference.sigmoid(0.5)), name="sigmoid(0.5)")
 
@@ -62,6 +65,32 @@ def check_compute_cost_one_output(submission, reference, mistakes, rng):
     """One output row, fifty examples, probabilities from 0.01 to 0.99: a float."""
     A2, Y = rng.uniform(0.01, 0.99, size=(1, 50)), (rng.random(size=(1, 50)) < 0.5).astype(float)
     public.expect_cost(submission.compute_cost(A2, Y), reference.compute_cost(A2, Y), mistakes, A2, Y)
+
+
+SMALLEST_FLOAT = 5e-324  # the smallest positive float64: no clip can keep A2 any closer to 0
+CONFIDENT = 1e-4  # a clip this far from 0 and 1, or closer, still makes a confident mistake expensive
+
+
+@pytest.mark.exercise("compute_cost", points=1)
+def check_compute_cost_confidently_wrong(submission, rng, contract):
+    """Outputs of exactly 0 where Y = 1 (and 1 where Y = 0) give a large but finite cost, not inf or nan: with A2
+    clipped to [eps, 1 - eps] each adds log(1/eps)/m to the cost of the other outputs, and any eps from the smallest
+    float up to 1e-4 passes."""
+    m, k = 20, 3
+    A2, Y = public.saturated_case(rng, contract, 1, m, k, wrong=True)
+    got = submission.compute_cost(A2, Y)
+    when = "when some outputs are exactly 0 where Y = 1, or exactly 1 where Y = 0"
+    if isinstance(got, (float, np.floating)) and not math.isfinite(got):
+        raise CheckFailure(f"`cost` is {float(got)} {when}.", public.SATURATED_HINT, summary=f"`cost` is not finite {when}.")
+    cost = expect_float(got, name="cost")
+    right = np.abs(A2 - (1 - Y)) > 1e-6  # every output but the k confident mistakes
+    rest = -np.sum(Y[right] * np.log(A2[right]) + (1 - Y[right]) * np.log(1 - A2[right])) / m
+    low, high = (rest + k * -math.log(eps) / m for eps in (CONFIDENT, SMALLEST_FLOAT))
+    if not low <= cost <= high:
+        raise CheckFailure(f"`cost` is {cost:.6g} {when}; expected between {low:.4g} (A2 clipped at {CONFIDENT:g}) and "
+                           f"{high:.4g} (A2 clipped at {SMALLEST_FLOAT:g}).", "Clip A2 only a tiny distance from 0 and 1 "
+                           "(e.g. np.clip(A2, 1e-15, 1 - 1e-15)), so that a confident mistake still costs a lot.",
+                           summary="`cost` is off when some outputs are exactly 0 or 1 on the wrong side of the labels.")
 
 
 @pytest.mark.exercise("backward_propagation", points=1)

@@ -3,6 +3,7 @@ outputs, m = 7 examples (all different) and non-zero biases. Expected values com
 `jax.grad` of its cost, the values of known mistakes from mistakes.py (recorded: their formulas are not spelled out here)."""
 
 import ast
+import math
 
 import numpy as np
 import pytest
@@ -119,17 +120,31 @@ def check_initialize_parameters_shapes(submission, seed):
                        hint="Start the biases at zero: np.zeros((n_h, 1)) and np.zeros((n_y, 1)).")
 
 
+DRAWS_HINT = ("With numpy's generator seeded, the weights are its next draws: W1 = np.random.randn(n_h, n_x) * 0.01 "
+              "first, then W2 = np.random.randn(n_y, n_h) * 0.01, with no seed of your own and no other draws between.")
+ORDER_HINT = ("W2 was drawn before W1. The generator hands out its numbers in order, so W2 took the ones meant for W1: "
+              "draw W1 first, then W2, and your network starts where everyone else's does.")
+
+
 @pytest.mark.exercise("initialize_parameters", points=1)
-def check_initialize_parameters_statistics(submission, seed):
-    """The weights are small (std about 0.01), centred, of both signs: 0.01 * randn, W1 and W2 alike (1200 and 1000)."""
-    got = submission.initialize_parameters.with_options(np_seed=seed)(30, 40, 25)
-    params = expect_initialized(got, shapes(30, 40, 25), shape_hints=shape_hints(30, 40, 25))
+def check_initialize_parameters_statistics(submission, reference, mistakes, seed, contract):
+    """The weights are small (std about 0.01), centred, of both signs: 0.01 * randn, W1 and W2 alike (1200 and 1000);
+    then, with the generator seeded, exactly its draws, W1 first (unless the notebook's template seeds it itself)."""
+    initialize = submission.initialize_parameters.with_options(np_seed=seed)
+    params = expect_initialized(initialize(30, 40, 25), shapes(30, 40, 25), shape_hints=shape_hints(30, 40, 25))
     for key in ("W1", "W2"):
         expect_small_random(params[key], name=f'parameters["{key}"]', shape=params[key].shape, hint=
                             "Draw the weights from the standard normal distribution and scale them down: "
                             "np.random.randn(rows, columns) * 0.01. With equal weights every hidden unit computes the "
                             "same thing and receives the same gradient, so the units stay identical however long you "
                             "train (the symmetry is never broken).")
+    if not contract.get("reproducible_start", True):
+        return
+    got = expect_initialized(initialize(N_X, N_H, N_Y), shapes(N_X, N_H, N_Y), shape_hints=shape_hints(N_X, N_H, N_Y))
+    expected = reference.function("initialize_parameters", np_seed=seed)(N_X, N_H, N_Y)
+    for key in ("W1", "W2"):
+        expect_close(got[key], expected[key], name=f'parameters["{key}"]', hint=DRAWS_HINT, mistakes=[
+            Mistake(ORDER_HINT, lambda key=key: mistakes.initialize_W2_first(N_X, N_H, N_Y, seed)[key])])
 
 
 # -- forward_propagation
@@ -187,8 +202,28 @@ def check_forward_propagation_cache(submission, reference, rng, contract):
 # -- compute_cost
 
 
-def expect_cost(got, expected, mistakes, A2, Y):
+SATURATED_HINT = ("log(0) is -inf, and 0 * log(0) is nan in numpy. Keep A2 away from exactly 0 and 1 before taking logs: "
+                  "A2 = np.clip(A2, 1e-15, 1 - 1e-15).")
+
+
+def saturated_case(rng, contract, n_y, m, count, wrong=False):
+    """Probabilities and labels with ``count`` outputs per row at exactly the label (at 1 - the label if ``wrong``), as
+    a saturated sigmoid gives them; 1e-12 inside (0, 1) under a contract whose cost takes the logs of A2 as it is."""
+    A2, Y = rng.uniform(0.05, 0.95, size=(n_y, m)), make_data(rng, N_X, n_y, m)[1]
+    gap = 0.0 if contract.get("saturated_outputs", True) else 1e-12
+    for row in range(n_y):
+        columns = rng.choice(m, size=count, replace=False)
+        A2[row, columns] = np.abs((1 - Y[row, columns] if wrong else Y[row, columns]) - gap)
+    return A2, Y
+
+
+def expect_cost(got, expected, mistakes, A2, Y, when=""):
+    """The cost as a float close to ``expected``; ``when`` describes outputs of exactly 0 or 1, where a nan or inf cost
+    gets the clipping hint."""
     n_y, m = Y.shape
+    if when and isinstance(got, (float, np.floating)) and not math.isfinite(got):
+        raise CheckFailure(f"`cost` is {float(got)} {when}.", SATURATED_HINT, summary=f"`cost` is not finite {when}.")
+    A2 = np.clip(A2, 1e-15, 1 - 1e-15)  # the known mistakes as a notebook that clips computes them
     if isinstance(got, np.ndarray) and got.shape == (n_y, n_y) and n_y > 1:
         raise CheckFailure(f"`cost` is a numpy array of shape {got.shape}, but a single number was expected.",
                            "np.dot of two (n_y, m) arrays is an (n_y, n_y) matrix that mixes the output rows. Multiply "
@@ -212,6 +247,15 @@ def check_compute_cost(submission, reference, mistakes, rng, contract):
     A2 = rng.uniform(0.05, 0.95, size=(contract.get("outputs", N_Y), M))
     Y = make_data(rng, N_X, len(A2), M)[1]
     expect_cost(submission.compute_cost(A2, Y), reference.compute_cost(A2, Y), mistakes, A2, Y)
+
+
+@pytest.mark.exercise("compute_cost", points=1)
+def check_compute_cost_saturated(submission, reference, mistakes, rng, contract):
+    """Outputs of exactly 0 or 1 that agree with their labels (a saturated sigmoid) add almost nothing, and the cost
+    stays finite: two output rows (or the contract's one), ten examples, three saturated in each row."""
+    A2, Y = saturated_case(rng, contract, contract.get("outputs", N_Y), M + 3, 3)
+    expect_cost(submission.compute_cost(A2, Y), reference.compute_cost(A2, Y), mistakes, A2, Y,
+                when="for outputs A2 that are exactly 0 or 1 (and agree with the labels)")
 
 
 # -- backward_propagation

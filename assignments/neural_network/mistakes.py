@@ -71,3 +71,11 @@ def backward_without_activation_derivative(parameters, cache, X, Y):
 def backward_derivative_of_Z1(parameters, cache, X, Y):
     """dZ1 = W2^T dZ2 * Z1 (1 - Z1): the sigmoid's derivative formula applied to Z1 instead of A1."""
     return _backward(cache, X, Y, lambda dZ2, dW2: (parameters["W2"].T @ dZ2) * cache["Z1"] * (1 - cache["Z1"]))
+
+
+def initialize_W2_first(n_x, n_h, n_y, seed):
+    """0.01 randn weights from numpy's generator seeded with ``seed``, but W2 drawn before W1."""
+    generator = np.random.RandomState(seed)  # the same draws as np.random.seed(seed) and then np.random.randn
+    W2 = generator.randn(n_y, n_h) * 0.01
+    W1 = generator.randn(n_h, n_x) * 0.01
+    return {"W1": W1, "b1": np.zeros((n_h, 1)), "W2": W2, "b2": np.zeros((n_y, 1))}

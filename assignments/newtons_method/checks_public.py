@@ -439,6 +439,10 @@ def damped_mistakes(x, g, h, damping):
         return _damped_mistakes(np.float64(x), np.float64(g), np.float64(h), damping)
 
 
+PLAIN_NEWTON = "That is the plain Newton step x - f'(x) / f''(x)"
+DAMPED = "x - f'(x) / (max(f''(x), 0) + damping)."
+
+
 def _damped_mistakes(x, g, h, damping):
     uphill = ("f''(x) is negative here, so the parabola opens downwards and its vertex is a maximum: dividing by "
               "f''(x) sends x uphill. ")
@@ -453,9 +457,14 @@ def _damped_mistakes(x, g, h, damping):
             Mistake("This exercise clips the curvature, max(f''(x), 0), rather than taking |f''(x)|: where f''(x) < 0 "
                     "the step is a gradient step with learning rate 1/damping.", x - g / (abs(h) + damping)),
         ]
-    else:
-        mistakes.append(Mistake("That is the plain Newton step: add the damping to the curvature, "
-                                "x - f'(x) / (max(f''(x), 0) + damping).", x - g / h))
+    elif h < damping:  # here the plain Newton step and the curvature clamped at the damping differ
+        mistakes += [Mistake(PLAIN_NEWTON + ": add the damping to the curvature, " + DAMPED, x - g / h),
+                     Mistake("You clamped the curvature at the damping, max(f''(x), damping), which is the plain Newton "
+                             "step wherever f''(x) > damping. Clip at zero, then add the damping: " + DAMPED,
+                             x - g / damping)]
+    else:  # f''(x) >= damping: max(f''(x), damping) is f''(x), so the two give the same step
+        mistakes.append(Mistake(PLAIN_NEWTON + " (so is max(f''(x), damping) wherever f''(x) > damping). Add the "
+                                "damping to the curvature clipped at zero: " + DAMPED, x - g / h))
     mistakes += [
         Mistake("The step goes uphill: subtract, x - f'(x) / (max(f''(x), 0) + damping).", x + g / (max(h, 0) + damping)),
         Mistake("Use the damping argument, not a fixed number: your step is the one with the default damping 1.0.",
@@ -490,10 +499,12 @@ def expect_damped_step(submission, reference, params, x, damping=None):
 
 @pytest.mark.exercise("damped_newton_step", points=1)
 def check_damped_newton_step_positive_curvature(submission, reference, rng):
-    """Where f''(x) > 0 the step is x - f'(x) / (f''(x) + damping), with damping 0.5."""
-    params = double_well_case(rng)
-    x = float(rng.choice([-1.0, 1.0]) * rng.uniform(2.0, 2.5))  # beyond both valleys: |f'(x)| >= 0.5
-    expect_damped_step(submission, reference, params, x, damping=0.5)
+    """Where f''(x) > 0 the step is x - f'(x) / (f''(x) + damping), with damping 0.5: first where 0 < f''(x) < damping
+    (so max(f''(x), damping) shows), then beyond both valleys."""
+    s, t = params = double_well_case(rng)
+    small = against(t) * np.sqrt((s + rng.uniform(0.1, 0.4)) / 3)  # 3x^2 - s in (0.1, 0.4); -s x and t add: |f'(x)| > 1
+    for x in (small, rng.choice([-1.0, 1.0]) * rng.uniform(2.0, 2.5)):  # beyond both valleys: |f'(x)| >= 0.5
+        expect_damped_step(submission, reference, params, float(x), damping=0.5)
 
 
 @pytest.mark.exercise("damped_newton_step", points=1)
