@@ -1,6 +1,7 @@
 """Reference solution: a straight line fitted to advertising data by gradient descent on its cost.
 
-Shapes: X and Y are 1-D arrays of the n examples (TV budgets and sales); m and b are numbers.
+Shapes: X and Y are 1-D arrays of the n examples (TV advertising and insurance quotes); m and b are
+numbers. m is the slope here, so the number of examples is n (the later notebooks call it m).
 
 Model:     y_hat = m x + b
 Cost:      E(m, b) = 1/(2n) * sum((m x + b - y)^2)
@@ -8,8 +9,9 @@ Gradient:  dE/dm = 1/n * sum((m x + b - y) x),   dE/db = 1/n * sum(m x + b - y)
 Update:    m <- m - alpha dE/dm,   b <- b - alpha dE/db, both from the same (m, b)
 
 The data are z-scored column by column before descent; ``predict_sales`` maps a prediction on
-z-scored data back to sales. ``E_jax`` restates the cost with ``jax.numpy`` so that ``jax.grad``
-is an independent oracle for ``dEdm`` and ``dEdb``. The helpers at the end let checks ask for
+z-scored data back to the target's units (the notebook's "sales" are monthly insurance quotes).
+``E_jax`` restates the cost with ``jax.numpy`` so that ``jax.grad`` is an independent oracle for
+``dEdm`` and ``dEdb``. The helpers at the end let checks ask for
 gradient descent's result with plain data (a check cannot send functions to the reference).
 """
 
@@ -49,21 +51,24 @@ def dEdb(m, b, X, Y):
 
 
 def gradient_descent(dEdm, dEdb, m, b, X, Y, learning_rate=0.001, num_iterations=1000, print_cost=False):
-    """num_iterations simultaneous steps m <- m - alpha dEdm(m, b), b <- b - alpha dEdb(m, b)."""
+    """num_iterations simultaneous steps m <- m - alpha dEdm(m, b), b <- b - alpha dEdb(m, b).
+
+    With print_cost, iteration i prints the cost of the (m, b) it starts from, before its update.
+    """
     for i in range(num_iterations):
+        if print_cost:
+            print(f"Cost after iteration {i}: {E(m, b, X, Y):f}")
         m_new = m - learning_rate * dEdm(m, b, X, Y)
         b_new = b - learning_rate * dEdb(m, b, X, Y)
         m = m_new
         b = b_new
-        if print_cost:
-            print(f"Cost after iteration {i}: {E(m, b, X, Y):f}")
     return m, b
 
 
 def predict_sales(m, b, X_pred, X_mean, X_std, Y_mean, Y_std):
-    """Sales for TV budgets X_pred from a line fitted on z-scored data.
+    """Sales (here quotes) for TV advertising X_pred from a line fitted on z-scored data.
 
-    Normalise the budgets with the training TV statistics, predict, and undo the sales z-score:
+    Normalise the inputs with the training TV statistics, predict, and undo the target's z-score:
     Y = Y_norm * Y_std + Y_mean.
     """
     X_pred_norm = (X_pred - X_mean) / X_std

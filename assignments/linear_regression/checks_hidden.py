@@ -31,9 +31,7 @@ def check_normalize_three_columns_and_leaves_df_alone(submission, reference, mis
     df = public.make_table(rng, N, columns=("TV", "Radio", "Sales"), index=np.arange(100, 100 + 3 * N, 3))
     record = submission.normalize.with_options(watch_args=True).call(df)
     public.expect_normalized(record.value, reference.normalize(df), mistakes, df)
-    expect_unchanged(record.args_after[0][0], df, function="normalize", what="DataFrame", hint="Build a new table and "
-                     "return it: (df - df.mean()) / df.std(ddof=0). `df -= ...` or assigning to df[column] overwrites the "
-                     "caller's data.")
+    expect_unchanged(record.args_after[0][0], df, function="normalize", what="DataFrame", hint=public.IN_PLACE_HINT)
 
 
 @pytest.mark.exercise("pred_numpy", points=1)
@@ -133,8 +131,9 @@ def check_gradient_descent_counts_its_iterations_and_prints_the_cost(submission,
     finding = recorder.unused_finding() or recorder.count_finding(iterations)
     if finding is not None:
         raise public.finding_failure(finding)
-    expect_printed_each_iteration(record.stdout, iterations, function="gradient_descent", hint='Print the cost after every '
-                                  'iteration: if print_cost: print(f"Cost after iteration {i}: {E(m, b, X, Y):f}").')
+    expect_printed_each_iteration(record.stdout, iterations, function="gradient_descent", hint='Print the cost at the start of '
+                                  'every iteration, before the update: if print_cost: print(f"Cost after iteration {i}: '
+                                  '{E(m, b, X, Y):f}").')
 
 
 # -- predict_sales

@@ -39,7 +39,7 @@ def normalize_min_max(df):
     return ((df - df.min()) / (df.max() - df.min())).to_numpy()
 
 
-# -- dEdm: an X of shape (n, 1) meeting a Y of shape (n,) makes an (n, n) residual matrix
+# -- dEdm: an X of shape (n, 1) meeting a Y of shape (n,) makes an (n, n) residual matrix; the mean of a product
 
 
 def _column_residual(m, b, X, Y):
@@ -56,6 +56,12 @@ def dEdm_column_times_column(m, b, X, Y):
     """X itself reshaped to a column: sum over i, j of (m x_i + b - y_j) x_i, / n."""
     X_col = np.asarray(X, dtype=float).reshape(-1, 1)
     return float(np.sum(_column_residual(m, b, X, Y) * X_col) / len(X))
+
+
+def dEdm_product_of_means(m, b, X, Y):
+    """mean(r) * mean(x), r the residuals: the product of the means instead of the mean of r_i x_i."""
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    return float(np.mean(m * X + b - Y) * np.mean(X))
 
 
 # -- gradient_descent, with the true derivatives of E(m, b) = 1/(2n) sum((m x + b - y)^2) or those of the bowl

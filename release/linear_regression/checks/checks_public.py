@@ -26,6 +26,7 @@ from autograder.checks import (
     expect_float,
     expect_float_close,
     expect_tuple,
+    expect_unchanged,
     halved,
     not_averaged,
     rate_ignored,
@@ -163,11 +164,17 @@ def expect_normalized(got, expected, mistakes, df):
                  mistakes=normalize_mistakes(mistakes, df))
 
 
+IN_PLACE_HINT = ("Build a new table and return it: (df - df.mean()) / df.std(ddof=0). `df -= ...` or assigning to "
+                 "df[column] overwrites the caller's data.")
+
+
 @pytest.mark.exercise("normalize", points=1)
 def check_normalize(submission, reference, mistakes, rng):
-    """Each column of a TV/Sales table z-scored with its own mean and population std."""
+    """Each column of a TV/Sales table z-scored with its own mean and population std; the caller's table unchanged."""
     df = make_table(rng, N)
-    expect_normalized(submission.normalize(df), reference.normalize(df), mistakes, df)
+    record = submission.normalize.with_options(watch_args=True).call(df)
+    expect_normalized(record.value, reference.normalize(df), mistakes, df)
+    expect_unchanged(record.args_after[0][0], df, function="normalize", what="DataFrame", hint=IN_PLACE_HINT)
 
 
 # -- pred_numpy
@@ -205,12 +212,14 @@ OTHER_DERIVATIVE = {  # what the other derivative's formula in place of this one
     "dEdb": ("dEdm", "That is ∂E/∂m. For b the inner derivative is ∂(m x + b)/∂b = 1: average the residuals themselves, "
                      "without multiplying by x."),
 }
+PRODUCT_OF_MEANS_HINT = ("The mean of a product is not the product of the means: multiply each residual r_i by its own "
+                         "x_i, then average those products over the examples.")
 
 
 def expect_derivative(submission, reference, mistakes, which, m, b, X, Y):
     """``which`` ("dEdm" or "dEdb") at (m, b), with the reference's pred_numpy, against jax.grad of the cost: one number,
     not the arrays that per-example terms or an (n, n) broadcast leave behind; scaling and sign slips, the other
-    derivative's formula and (for dEdm) an (n, n) broadcast named."""
+    derivative's formula and (for dEdm) an (n, n) broadcast and the product of the means named."""
     n, name, column = len(X), f"{which}(m, b, X, Y)", reshapes_to_column(submission, which)
     expected = float(reference.grad("E_jax", argnums=0 if which == "dEdm" else 1)(m, b, X, Y))
     got = getattr(submission, which).with_options(replace=building_blocks(reference))(m, b, X, Y)
@@ -232,6 +241,9 @@ def expect_derivative(submission, reference, mistakes, which, m, b, X, Y):
     if which == "dEdm":  # an X of shape (n, 1) meeting a Y of shape (n,): an (n, n) residual, summed, maybe divided by n
         found += [Mistake(COLUMN_HINT, lambda wrong=wrong, scale=scale: getattr(mistakes, wrong)(m, b, X, Y) / scale)
                   for scale in (1, n) for wrong in ("dEdm_column_times_row", "dEdm_column_times_column")]
+        # mean(r) * mean(x), or a sum of r times a mean of x (n times as much)
+        found += [Mistake(PRODUCT_OF_MEANS_HINT, lambda scale=scale: scale * mistakes.dEdm_product_of_means(m, b, X, Y))
+                  for scale in (1, n)]
     expect_float_close(expect_float(got, name=name), expected, name=name, mistakes=found)
 
 

@@ -18,6 +18,7 @@ from autograder.checks import (
     expect_sizes,
     expect_step,
     expect_trained,
+    expect_unchanged,
 )
 
 N_X, N_Y, M = 3, 2, 7
@@ -137,11 +138,13 @@ def expect_nn_model(got, reference, seed, X, Y, iterations=10, learning_rate=1.2
 
 @pytest.mark.exercise("nn_model", points=1)
 def check_nn_model_defaults(submission, reference, rng, seed, feedback):
-    """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters."""
+    """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters; X and Y are left alone."""
     X, Y = make_regression_data(rng, N_X, N_Y, M)
-    model = nn_model(submission, reference, seed)
+    model = nn_model(submission, reference, seed, watch_args=True)
     with feedback.on_failure(lambda: learning_curve(model, reference, seed, X, Y)):
-        expect_nn_model(model(X, Y), reference, seed, X, Y)
+        record = model.call(X, Y)
+        expect_unchanged(record.args_after[0][:2], [X, Y], function="nn_model", what="X or Y")
+        expect_nn_model(record.value, reference, seed, X, Y)
 
 
 def learning_curve(model, reference, seed, X, Y):
