@@ -8,12 +8,16 @@ Shapes (one example per column):
     A  (n_y, m)    predicted probabilities, A = sigmoid(W X + b)
 
 Cost:      L = -1/m * sum(Y log A + (1 - Y) log(1 - A))        (log loss, summed over all entries)
-Gradients: dZ = A - Y,  dW = 1/m * dZ X^T,  db = 1/m * sum over columns of dZ
+Per example: dl/dz = a - y                                      (dcost_dz: the sigmoid's derivative cancels)
+Gradients: dZ = dcost_dz(A, Y),  dW = 1/m * dZ X^T,  db = 1/m * sum over columns of dZ
+Check:     relative error ||g - g_num|| / (||g|| + ||g_num||) against central differences (gradient_check)
 Update:    W <- W - alpha * dW,  b <- b - alpha * db
 
 Parameters travel as ``{"W": W, "b": b}`` and gradients as ``{"dW": dW, "db": db}``.
 ``cost_jax`` restates the cost as a function of W and b with ``jax.numpy`` so that ``jax.grad``
-can serve as an independent oracle for ``backward_propagation``.
+can serve as an independent oracle for ``backward_propagation``, and ``loss_jax`` the summed
+per-example losses as a function of Z, for ``dcost_dz``. ``gradient_check_of_log_loss`` asks
+``gradient_check`` a question in plain data (the checks cannot send the reference a function).
 """
 
 import jax.numpy as jnp
@@ -68,14 +72,50 @@ def compute_cost(A, Y):
     return float(cost)
 
 
+def dcost_dz(A, Y):
+    """dl/dz = a - y entry by entry, for l = -(y log a + (1 - y) log(1 - a)) and a = σ(z): per example, not / m.
+
+    The chain rule: dl/da = -y/a + (1 - y)/(1 - a) = (a - y) / (a(1 - a)), times da/dz = a(1 - a).
+    """
+    dz = A - Y
+    return dz
+
+
 def backward_propagation(A, X, Y):
-    """dZ = A - Y; dW = 1/m dZ X^T, shape (n_y, n_x); db = 1/m sum_j dZ, shape (n_y, 1)."""
+    """dZ = dcost_dz(A, Y); dW = 1/m dZ X^T, shape (n_y, n_x); db = 1/m sum_j dZ, shape (n_y, 1)."""
     m = X.shape[1]
-    dZ = A - Y
+    dZ = dcost_dz(A, Y)
     dW = dZ @ X.T / m
     db = np.sum(dZ, axis=1, keepdims=True) / m
     grads = {"dW": dW, "db": db}
     return grads
+
+
+def gradient_check(cost_of, parameters, grads, epsilon=1e-6):
+    """Relative error ||g - g_num|| / (||g|| + ||g_num||) per gradient, g_num by central differences.
+
+    For every parameter θ = parameters[key] and every entry of it, the central difference
+    (cost_of(θ + ε) - cost_of(θ - ε)) / (2ε) estimates the partial derivative; the perturbed arrays
+    are copies, so ``parameters`` is left as it was. Norms are Euclidean over all entries; when both
+    are 0 the gradients agree and the error is 0.0. Returns {"d" + key: error} for every key.
+    """
+    errors = {}
+    for key in parameters:
+        theta = parameters[key]
+        g = grads["d" + key]
+        g_num = np.zeros(theta.shape)
+        for index in np.ndindex(theta.shape):
+            theta_plus = theta.copy()
+            theta_plus[index] += epsilon
+            theta_minus = theta.copy()
+            theta_minus[index] -= epsilon
+            cost_plus = cost_of({**parameters, key: theta_plus})
+            cost_minus = cost_of({**parameters, key: theta_minus})
+            g_num[index] = (cost_plus - cost_minus) / (2 * epsilon)
+        numerator = np.linalg.norm(g - g_num)
+        denominator = np.linalg.norm(g) + np.linalg.norm(g_num)
+        errors["d" + key] = float(numerator / denominator) if denominator > 0 else 0.0
+    return errors
 
 
 def update_parameters(parameters, grads, learning_rate=1.2):
@@ -120,3 +160,13 @@ def cost_jax(W, b, X, Y):
     m = X.shape[1]
     Z = jnp.matmul(W, X) + b
     return jnp.sum(Y * jnp.logaddexp(0.0, -Z) + (1 - Y) * jnp.logaddexp(0.0, Z)) / m
+
+
+def loss_jax(Z, Y):
+    """The per-example log losses of σ(Z), summed (not averaged): jax.grad(loss_jax)(Z, Y) is dl/dz entry by entry."""
+    return jnp.sum(Y * jnp.logaddexp(0.0, -Z) + (1 - Y) * jnp.logaddexp(0.0, Z))
+
+
+def gradient_check_of_log_loss(parameters, grads, X, Y, epsilon=1e-6):
+    """gradient_check with cost_of(parameters) = the log loss of σ(W X + b) on (X, Y)."""
+    return gradient_check(lambda p: compute_cost(forward_propagation(X, p), Y), parameters, grads, epsilon)

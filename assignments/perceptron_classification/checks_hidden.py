@@ -1,6 +1,7 @@
 """Hidden checks for perceptron_classification: other sizes (one output row, more examples), inputs far out on the
-sigmoid's tails, outputs exactly 0 or 1 on the wrong side, the random start's statistics, non-default learning rates and
-iteration counts, and the arguments watched for in-place changes."""
+sigmoid's tails, outputs exactly 0 or 1 on the wrong side, the random start's statistics, non-default learning rates,
+iteration counts and finite-difference steps, a cost that does not depend on b, and the arguments watched for in-place
+changes."""
 
 import math
 
@@ -9,12 +10,12 @@ import pytest
 
 from autograder.checks import (
     CheckFailure,
+    StudentCodeRaised,
     expect_close,
     expect_float,
     expect_initialized,
     expect_small_random,
     expect_training_report,
-    expect_unchanged,
     public_checks,
 )
 
@@ -98,21 +99,71 @@ def check_compute_cost_confidently_wrong(submission, reference, rng):
                            summary="`cost` is off when some outputs are exactly 0 or 1: A is clipped too far from 0 and 1.")
 
 
+@pytest.mark.exercise("dcost_dz", points=1)
+def check_dcost_dz_two_rows_and_the_tails(submission, reference, mistakes, rng):
+    """Two output rows and eleven examples, some outputs within 1e-6 of 0 or 1: still dl/dz entry by entry."""
+    A, Z = public.make_logits(rng, 2, M, scale=6.0)
+    A[0, :4] = [1e-6, 1 - 1e-6, 2e-7, 1 - 3e-7]
+    Z = np.log(A) - np.log1p(-A)
+    public.expect_dcost_dz(submission, reference, mistakes, A, Z, public.make_labels(rng, 2, M))
+
+
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_one_output(submission, reference, rng):
+def check_backward_propagation_one_output(submission, reference, mistakes, rng):
     """dW and db for three features, one output and twenty examples, against jax.grad of the log loss."""
-    public.expect_gradients(submission, reference, rng, ["dW", "db"], 3, 1, 20)
+    public.expect_gradients(submission, reference, mistakes, rng, ["dW", "db"], 3, 1, 20)
+
+
+@pytest.mark.exercise("gradient_check", points=1)
+def check_gradient_check_cost_without_b(submission, reference, rng):
+    """A cost that does not depend on b, with db = 0: both norms of db are 0, and its relative error is 0.0, not nan."""
+    X, Y = rng.normal(size=(N_X, M)), public.make_labels(rng, 1, M)
+    params = {"W": rng.normal(scale=0.5, size=(1, N_X)), "b": rng.normal(size=(1, 1))}
+    dW = np.asarray(reference.grad("cost_jax", argnums=0)(params["W"], np.zeros((1, 1)), X, Y))
+    both_zero = ("When ‖g‖ and ‖g_num‖ are both 0 the two gradients agree exactly, but 0 / 0 is nan in numpy (and raises "
+                 "ZeroDivisionError with Python floats): return 0.0 in that case, as the docstring says.")
+    try:
+        got = submission.gradient_check(public.CostOf(X, Y, use_b=False), params, {"dW": dW, "db": np.zeros((1, 1))})
+    except StudentCodeRaised as error:
+        if error.exc_type not in ("ZeroDivisionError", "FloatingPointError"):
+            raise
+        raise CheckFailure(f"gradient_check raised {error.exc_type} when the cost does not depend on b and db = 0.",
+                           both_zero, summary=f"gradient_check raised {error.exc_type} when both gradients of b are "
+                           "zero.") from None
+    errors = public.expect_errors(got)
+    db = errors["db"]
+    number = float(db) if isinstance(db, (int, float, np.integer, np.floating, np.ndarray)) else None
+    if number != 0.0:
+        mixed = ("Here db = 0 and the cost does not depend on b, so b's numerical gradient is exactly 0 too, and db's "
+                 "relative error is exactly 0.0. Yours is not: compute it from db and b's own numerical estimate only.")
+        raise CheckFailure(f'`errors["db"]` is {db!r} when the cost does not depend on b and db = 0; expected 0.0.',
+                           mixed if number is not None and math.isfinite(number) else both_zero,
+                           summary='`errors["db"]` is not 0.0 when both gradients of b are zero.')
+    public.expect_tiny_errors(errors, "for a cost that does not depend on b")
+
+
+@pytest.mark.exercise("gradient_check", points=1)
+def check_gradient_check_other_sizes_and_epsilon(submission, reference, mistakes, rng):
+    """Five features, thirteen examples, a non-default epsilon and wrong gradients (one entry of dW negated and one
+    halved, db negated): the reference's relative errors, from steps of the epsilon that was passed."""
+    X, Y, params, grads = public.gradient_check_case(reference, rng, n_x=5, m=13)
+    wrong = {"dW": grads["dW"] * np.array([[1.0, -1.0, 1.0, 0.5, 1.0]]), "db": -grads["db"]}
+    epsilon = 1e-5
+    cost_of = public.CostOf(X, Y)
+    public.expect_errors_close(submission.gradient_check(cost_of, params, wrong, epsilon=epsilon),
+                               reference.gradient_check_of_log_loss(params, wrong, X, Y, epsilon=epsilon),
+                               lambda: mistakes.gradient_check_known(params, wrong, X, Y, epsilon=epsilon))
+    steps = [step for step in cost_of.steps(params) if step > 0]
+    if not any(abs(step - epsilon) <= 1e-3 * epsilon for step in steps):
+        raise CheckFailure("gradient_check did not perturb the parameters by the epsilon it was given.",
+                           "Use the epsilon argument for the step: θ + epsilon and θ − epsilon. The default is only a "
+                           "default.", summary="gradient_check ignores its epsilon argument.")
 
 
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
     """A right step that builds new arrays: the caller's dict and arrays stay as they were."""
-    params, grads = public.update_case(rng)
-    record = submission.update_parameters.with_options(watch_args=True).call(params, grads, learning_rate=public.LEARNING_RATE)
-    public.expect_updated(record.value, reference, params, grads)
-    expect_unchanged(record.args_after[0][0], params, function="update_parameters", what="parameters",
-                     hint="Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
-                          "W = W - learning_rate * dW, and return a new dict.")
+    public.expect_new_parameters(submission, reference, *public.update_case(rng))
 
 
 @pytest.mark.exercise("nn_model", points=1)

@@ -1,6 +1,8 @@
 """Public checks for perceptron_classification. Inputs come from each check's seed: n_x = 3, n_y = 2, m = 7 (all different),
-non-zero biases, labels Y as 0.0/1.0 arrays of shape (n_y, m). Expected values come from the reference, gradients from
-`jax.grad` of its cost. A function that calls other exercises' functions runs with the reference's versions of those."""
+non-zero biases, labels Y as 0.0/1.0 arrays of shape (n_y, m). Expected values come from the reference, derivatives from
+`jax.grad` of its cost, the values of known mistakes from mistakes.py (recorded: the derivative dcost_dz asks for is not
+spelled out here). A function that calls other exercises' functions runs with the reference's versions of those.
+gradient_check gets a cost_of that runs here, on the grader's side, and notes every parameters dict it is asked about."""
 
 import math
 
@@ -21,6 +23,7 @@ from autograder.checks import (
     expect_sizes,
     expect_step,
     expect_trained,
+    expect_unchanged,
     halved,
     not_averaged,
     sign_flipped,
@@ -193,49 +196,274 @@ def check_compute_cost_saturated_but_right(submission, reference, rng):
                 when="for outputs A that are exactly 0 or 1 (and agree with the labels)")
 
 
+# -- dcost_dz
+
+
+def make_logits(rng, n_y, m, scale=3.0):
+    """Outputs A = σ(Z) spread over (0, 1), and Z = logit(A) recomputed from them: the point where the derivative is asked."""
+    A = logistic(rng.normal(scale=scale, size=(n_y, m)))
+    return A, np.log(A) - np.log1p(-A)
+
+
+DCOST_DZ_HINTS = {
+    "sign": "The sign is flipped. When the prediction a is above the label y, raising z raises the loss, so dl/dz must be "
+            "positive there.",
+    "dl_da": "That is dl/da. The chain rule goes on through a = σ(z): multiply by da/dz = a(1 − a), then simplify.",
+    "da_dz": "That is da/dz = a(1 − a) alone. The chain rule multiplies it by dl/da = −y/a + (1 − y)/(1 − a).",
+    "squared_error": "That is the chain for the squared error (a − y)²/2, the regression cost. The log loss has "
+                     "dl/da = −y/a + (1 − y)/(1 − a): multiply that by a(1 − a) and simplify.",
+    "over_m": "dcost_dz is the derivative of one example's loss: do not divide by m here. backward_propagation averages "
+              "over the m examples afterwards.",
+    "sigmoid_of_a": "σ'(z) = σ(z)(1 − σ(z)) = a(1 − a): A is already the sigmoid's output, so do not apply the sigmoid to it "
+                    "again.",
+    "second_term_sign": "Mind the sign of the second term: d/da of −(1 − y) log(1 − a) is +(1 − y)/(1 − a) (the chain rule "
+                        "through 1 − a brings a factor −1).",
+}
+
+
+def expect_dcost_dz(submission, reference, mistakes, A, Z, Y):
+    """dl/dz entry by entry against jax.grad of the summed per-example losses with respect to Z (at Z = logit(A))."""
+    n_y, m = A.shape
+    per_example = ("dcost_dz works entry by entry: one derivative per example, the same shape as A, "
+                   f"({n_y}, {m}). Do not sum or average over the examples here.")
+    expect_close(submission.dcost_dz(A, Y), reference.grad("loss_jax", argnums=0)(Z, Y), name="dcost_dz(A, Y)",
+                 shape_hints={(): per_example, (n_y,): per_example, (m,): per_example, (1, 1): per_example,
+                              (m, n_y): "Keep A's shape (n_y, m): do not transpose."},
+                 mistakes=[Mistake(hint, lambda name=name: mistakes.dcost_dz_known(A, Y)[name])
+                           for name, hint in DCOST_DZ_HINTS.items()],
+                 hint="Write the loss of one example, l = −(y log a + (1 − y) log(1 − a)), take dl/da, multiply by "
+                      "da/dz = a(1 − a), and simplify the product as far as it goes.")
+
+
+@pytest.mark.exercise("dcost_dz", points=1)
+def check_dcost_dz(submission, reference, mistakes, rng):
+    """dl/dz for one output and seven examples, checked against jax.grad of the log loss with respect to z."""
+    A, Z = make_logits(rng, 1, M)
+    expect_dcost_dz(submission, reference, mistakes, A, Z, make_labels(rng, 1, M))
+
+
 # -- backward_propagation
 
 
-def expect_gradients(submission, reference, rng, keys, n_x=N_X, n_y=N_Y, m=M):
-    """The gradients named in ``keys`` against jax.grad of the log loss of σ(W X + b), its usual mistakes named."""
+def expect_gradients(submission, reference, mistakes, rng, keys, n_x=N_X, n_y=N_Y, m=M):
+    """The gradients named in ``keys`` against jax.grad of the log loss of σ(W X + b), its usual mistakes named. The
+    student's backward_propagation runs with the reference's dcost_dz, so a wrong derivative costs only dcost_dz."""
     X, Y, params = rng.normal(size=(n_x, m)), make_labels(rng, n_y, m), make_parameters(rng, n_x, n_y)
     A = reference.forward_propagation(X, params)
     expected = dict(zip(("dW", "db"), reference.grad("cost_jax", argnums=(0, 1))(params["W"], params["b"], X, Y), strict=True))
+    backward = submission.backward_propagation.with_options(replace=reference.blocks("dcost_dz"))
     try:
-        got = expect_dict(submission.backward_propagation(A, X, Y), name="grads", keys=("dW", "db"))
+        got = expect_dict(backward(A, X, Y), name="grads", keys=("dW", "db"))
     except StudentCodeRaised as error:
         if "could not be broadcast" not in str(error):
             raise
-        raise CheckFailure(f"{error}.", "In backward_propagation A and Y both have shape (n_y, m), so dZ = A − Y needs no "
-                           "transpose or reshape of Y; and dW needs the matrix product dZ @ X.T / m, not an elementwise `*`.",
+        raise CheckFailure(f"{error}.", "In backward_propagation A and Y both have shape (n_y, m), so dZ = dcost_dz(A, Y) "
+                           "needs no transpose or reshape of Y; and dW needs the matrix product dZ @ X.T / m, not an "
+                           "elementwise `*`.",
                            summary="backward_propagation failed to broadcast two arrays against each other.") from None
-    transposed = ("dZ = A − Y must have A's shape (n_y, m); a Y of shape (m,) or (m, 1) (or Y.T) turns it into an (m, m) "
-                  "matrix. Use Y exactly as it is given, (n_y, m).")
+    transposed = ("dZ must have A's shape (n_y, m); a Y of shape (m,) or (m, 1) (or Y.T) turns it into an (m, m) matrix. "
+                  "Use Y exactly as it is given, (n_y, m).")
     columns = "db sums over the examples, which are the columns: np.sum(dZ, axis=1, keepdims=True)."
     hints = {"dW": {(n_x, n_y): "dW has the shape of W, (n_y, n_x): dZ @ X.T / m.", (m, n_x): transposed},
              "db": {(1, m): columns, (m,): columns, (n_y,): "Keep db a column of shape (n_y, 1): sum with keepdims=True.",
                     (): "db is one number per output row: sum over axis=1 only, with keepdims=True.", (m, 1): transposed}}
     for key in keys:
-        extra = (A - Y) * A * (1 - A) / m
         expect_close(got[key], expected[key], name=f'grads["{key}"]', shape_hints=hints[key], mistakes=[
-            sign_flipped(expected[key], "The error has the wrong sign: dZ = A − Y (prediction minus label)."),
+            sign_flipped(expected[key], "The gradient has the wrong sign: dZ is the derivative of the loss, dcost_dz(A, Y), "
+                                        "as it is; the minus sign belongs to the update step, not here."),
             not_averaged(expected[key], m, "Average over the examples: divide by m, the number of columns of X."),
-            Mistake("dZ = A − Y already contains the sigmoid's derivative (for the log loss, σ'(Z) = A(1 − A) cancels out); "
-                    "do not multiply by A(1 − A) again.", extra @ X.T if key == "dW" else np.sum(extra, axis=1, keepdims=True)),
+            Mistake("dcost_dz(A, Y) already contains the sigmoid's derivative (the chain rule went through a = σ(z) "
+                    "there); do not multiply by A(1 − A) again.",
+                    lambda key=key: mistakes.backward_extra_sigmoid_derivative(A, X, Y)[key]),
             halved(expected[key], "Divide by m once, not by 2m: there is no square in the log loss."),
         ])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_dW(submission, reference, rng):
-    """dW = (A − Y) Xᵀ / m, compared with jax.grad of the log loss of σ(W X + b)."""
-    expect_gradients(submission, reference, rng, ["dW"])
+def check_backward_propagation_dW(submission, reference, mistakes, rng):
+    """dW = dZ Xᵀ / m, compared with jax.grad of the log loss of σ(W X + b)."""
+    expect_gradients(submission, reference, mistakes, rng, ["dW"])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
-def check_backward_propagation_db(submission, reference, rng):
-    """db = row sums of (A − Y) / m, as an (n_y, 1) column, compared with jax.grad of the log loss."""
-    expect_gradients(submission, reference, rng, ["db"])
+def check_backward_propagation_db(submission, reference, mistakes, rng):
+    """db = row sums of dZ / m, as an (n_y, 1) column, compared with jax.grad of the log loss."""
+    expect_gradients(submission, reference, mistakes, rng, ["db"])
+
+
+# -- gradient_check
+
+SMALL_ERROR = 1e-6  # exact gradients: central differences at ε = 1e-6 leave ~1e-8 at worst (a tiny db), forward ones ~1e-5
+CURVED_SCALE = 300.0  # features this large make the cost steep in W: forward differences are off by ~ε · curvature
+STEEP = "on a steep cost (features in the hundreds)"
+
+
+class CostOf:
+    """The cost_of handed to the student's gradient_check: the log loss of σ(W X + b) on (X, Y) as a float, or of σ(W X)
+    with ``use_b=False`` (a cost that does not depend on b). It runs on the grader's side and keeps a copy of every
+    parameters dict it is called with, so a check can see which steps the student's code took."""
+
+    __name__ = "cost_of"
+
+    def __init__(self, X, Y, use_b=True):
+        self.X, self.Y, self.use_b, self.calls = X, Y, use_b, []
+
+    def __call__(self, parameters):
+        n_x = self.X.shape[0]
+        if not isinstance(parameters, dict) or "W" not in parameters or "b" not in parameters:
+            raise TypeError('cost_of takes one dict like parameters, {"W": W, "b": b}')
+        W, b = (np.asarray(parameters[key], dtype=float) for key in ("W", "b"))
+        if W.shape != (1, n_x) or b.shape != (1, 1):
+            raise ValueError(f'cost_of takes W of shape (1, {n_x}) and b of shape (1, 1), like parameters; it was given '
+                             f"W of shape {W.shape} and b of shape {b.shape}")
+        self.calls.append({"W": W.copy(), "b": b.copy()})
+        Z = W @ self.X + (b if self.use_b else 0.0)
+        return float(np.sum(self.Y * np.logaddexp(0.0, -Z) + (1 - self.Y) * np.logaddexp(0.0, Z)) / self.X.shape[1])
+
+    def steps(self, parameters):
+        """The largest change of any entry in each call, against the parameters the check passed in."""
+        return [max(float(np.max(np.abs(call[key] - parameters[key]))) for key in ("W", "b")) for call in self.calls]
+
+
+def gradient_check_case(reference, rng, n_x=N_X, m=M, scale=1.0):
+    """X with features of size ``scale``, 0/1 labels, parameters with W X + b of order one (near 0, where the sigmoid
+    is steepest), and the exact gradients (jax.grad of the reference's log loss)."""
+    X, Y = rng.normal(scale=scale, size=(n_x, m)), make_labels(rng, 1, m)
+    params = {"W": rng.normal(scale=0.5 / scale, size=(1, n_x)), "b": rng.normal(size=(1, 1))}
+    dW, db = reference.grad("cost_jax", argnums=(0, 1))(params["W"], params["b"], X, Y)
+    return X, Y, params, {"dW": np.asarray(dW), "db": np.asarray(db)}
+
+
+def expect_errors(got):
+    """A dict {"dW": number, "db": number}: one relative error per gradient."""
+    errors = expect_dict(got, name="errors", keys=("dW", "db"))
+    one_number = ("One number per gradient: the relative error ‖g − g_num‖ / (‖g‖ + ‖g_num‖), with Euclidean norms over "
+                  "all the gradient's entries (np.linalg.norm), not an array of differences entry by entry.")
+    for key in ("dW", "db"):
+        if isinstance(errors[key], np.ndarray) and errors[key].shape != ():
+            raise CheckFailure(f'`errors["{key}"]` is an array of shape {errors[key].shape}, but one number was expected.',
+                               one_number, summary=f'`errors["{key}"]` is an array, not one number.')
+    return errors
+
+
+def expect_tiny_errors(got, when):
+    """Both relative errors below SMALL_ERROR, as for exact gradients; a larger one gets the hint its size points to."""
+    errors = expect_errors(got)
+    for key in ("dW", "db"):
+        value = errors[key]
+        number = float(value) if isinstance(value, (int, float, np.integer, np.floating, np.ndarray)) else None
+        if number is not None and 0 <= number < SMALL_ERROR:
+            continue
+        if number is None or not math.isfinite(number):
+            raise CheckFailure(f'`errors["{key}"]` is {value!r} {when}, for exact gradients.', "Return a float for each "
+                               "gradient: ‖g − g_num‖ / (‖g‖ + ‖g_num‖).", summary=f'`errors["{key}"]` is not a number.')
+        if number < 0:
+            hint = "A relative error is a ratio of two norms: it is never negative. Use np.linalg.norm for both."
+        elif abs(number - 1 / 3) < 0.01:
+            hint = ("A relative error of 1/3 for exact gradients means g_num is twice or half of g. Divide the central "
+                    "difference by 2ε, the distance between θ + ε and θ − ε; and compute the two costs at θ + ε and at "
+                    "θ − ε: a dict.copy() or dict(parameters) shares the arrays, so perturbing the copy moves the "
+                    "original too.")
+        elif number < 1e-2:
+            hint = ("Close, but not as close as central differences get (well under 1e-6 here). Forward differences "
+                    "(cost(θ + ε) − cost(θ)) / ε are off by about ε · (the cost's curvature) / 2, which a steep cost makes "
+                    "visible; central differences (cost(θ + ε) − cost(θ − ε)) / (2ε) cancel that term. Compute both "
+                    "costs from the parameters you were given, and return the relative error ‖g − g_num‖ / (‖g‖ + "
+                    "‖g_num‖): an absolute one grows with the size of the gradients.")
+        else:
+            hint = ("The numerical gradient is far from the exact one. Perturb one entry at a time, by +ε and by −ε, "
+                    "starting each time from the parameters you were given, and compare with grads[\"d\" + key] of the same "
+                    "parameter.")
+        raise CheckFailure(f'`errors["{key}"]` is {number:.3g} {when}, for exact gradients; expected below {SMALL_ERROR:g}.',
+                           hint, summary=f'`errors["{key}"]` is too large for exact gradients {when}.')
+
+
+GRADIENT_CHECK_HINTS = {
+    "over_epsilon": "Divide the central difference by 2ε, the distance between θ + ε and θ − ε, not by ε.",
+    "shared_arrays": "Your second cost looks like the cost at θ, not at θ − ε: dict.copy() and dict(parameters) copy the "
+                     "dict but share its arrays, so perturbing the copy moves the original (and undoes the + step). "
+                     "Copy the array itself (parameters[key].copy()) before you perturb it.",
+    "in_place": "These are the errors of a check that moves the caller's own arrays by +ε and −2ε and never puts them "
+                "back: every later entry is then estimated at a point that has already moved. An in-place += that is "
+                "never undone leaves the caller's parameters changed. Perturb copies: theta_plus = "
+                "parameters[key].copy().",
+    "without_denominator": "That is ‖g − g_num‖ alone: divide it by ‖g‖ + ‖g_num‖ to make it a relative error.",
+    "max_absolute": "That is the largest absolute difference between the entries. Return the relative error "
+                    "‖g − g_num‖ / (‖g‖ + ‖g_num‖), with Euclidean norms over all entries.",
+    "over_norm_of_g": "Divide by ‖g‖ + ‖g_num‖, the sum of both norms, not by ‖g‖ alone.",
+    "one_error": "One relative error per gradient: compare dW with its own numerical estimate, and db with its own. A "
+                 "single error over all parameters lets a wrong db hide behind a large dW.",
+}
+
+
+def expect_errors_close(got, expected, known, when=""):
+    """The relative errors for wrong gradients against the reference's. Central-difference noise at ε = 1e-6 is ~1e-9 of
+    errors of order 0.1, so the float32 tolerance (1e-4) is ample and still far below any mistake's distance."""
+    errors = expect_errors(got)
+    for key in ("dW", "db"):
+        expect_float_close(errors[key], expected[key], name=f'errors["{key}"]{when}', tolerance="float32",
+                           mistakes=[Mistake(hint, lambda name=name, key=key: known()[name][key])
+                                     for name, hint in GRADIENT_CHECK_HINTS.items()],
+                           hint="Compare each gradient with its own central differences: g_num for every entry, then "
+                                "‖g − g_num‖ / (‖g‖ + ‖g_num‖) with Euclidean norms.")
+
+
+@pytest.mark.exercise("gradient_check", points=1)
+def check_gradient_check_exact_gradients(submission, reference, rng):
+    """For the exact gradients of the log loss (from jax.grad), both relative errors are below 1e-6."""
+    X, Y, params, grads = gradient_check_case(reference, rng)
+    expect_tiny_errors(submission.gradient_check(CostOf(X, Y), params, grads), "for the log loss of seven examples")
+
+
+@pytest.mark.exercise("gradient_check", points=1)
+def check_gradient_check_wrong_gradients(submission, reference, mistakes, rng):
+    """For gradients wrong by a known amount (dW's entries in reverse order and 1.5 times too large, db doubled), the
+    relative errors are the reference's."""
+    X, Y, params, grads = gradient_check_case(reference, rng)
+    wrong = {"dW": 1.5 * grads["dW"][:, ::-1], "db": 2 * grads["db"]}
+    expect_errors_close(submission.gradient_check(CostOf(X, Y), params, wrong),
+                        reference.gradient_check_of_log_loss(params, wrong, X, Y),
+                        lambda: mistakes.gradient_check_known(params, wrong, X, Y), " (dW reversed and scaled, db doubled)")
+
+
+@pytest.mark.exercise("gradient_check", points=1)
+def check_gradient_check_steep_cost(submission, reference, rng):
+    """Exact gradients of a steep cost (features in the hundreds): only central differences stay below 1e-6."""
+    X, Y, params, grads = gradient_check_case(reference, rng, scale=CURVED_SCALE)
+    expect_tiny_errors(submission.gradient_check(CostOf(X, Y), params, grads), STEEP)
+
+
+def expect_untouched(record, params, grads):
+    """gradient_check gave back the parameters and gradients exactly as they were."""
+    after = record.args_after[0]
+    for position, what, given in ((1, "parameters", params), (2, "grads", grads)):
+        got = after[position]
+        if isinstance(got, dict) and set(got) == set(given) and all(
+                isinstance(got[k], np.ndarray) and got[k].shape == given[k].shape and np.array_equal(got[k], given[k])
+                for k in given):
+            continue
+        close = isinstance(got, dict) and set(got) == set(given) and all(
+            isinstance(got[k], np.ndarray) and got[k].shape == given[k].shape
+            and np.allclose(got[k], given[k], rtol=1e-12, atol=1e-15) for k in given)
+        if close:
+            hint = ("The values changed in their last digits: your code moved entries of the caller's own arrays by ±ε and "
+                    "back, and floating-point round-off does not always bring them back exactly. Perturb copies instead: "
+                    "theta_plus = parameters[key].copy() (dict.copy() or dict(parameters) copies the dict but shares "
+                    "its arrays).")
+        else:
+            hint = ("Perturb copies, never the arrays you were given: theta_plus = parameters[key].copy(), then "
+                    "theta_plus[index] += epsilon, and pass a new dict to cost_of. An in-place += that is never undone "
+                    "leaves the caller's parameters moved.")
+        raise CheckFailure(f"gradient_check changed the {what} it was given.", hint,
+                           summary=f"gradient_check changed the {what} it was given.")
+
+
+@pytest.mark.exercise("gradient_check", points=1)
+def check_gradient_check_leaves_its_inputs_alone(submission, reference, rng):
+    """The parameters and gradients passed in come back exactly as they were."""
+    X, Y, params, grads = gradient_check_case(reference, rng, n_x=2)
+    record = submission.gradient_check.with_options(watch_args=True).call(CostOf(X, Y), params, grads)
+    expect_untouched(record, params, grads)
 
 
 # -- update_parameters and nn_model
@@ -257,10 +485,26 @@ def check_update_parameters(submission, reference, rng):
     expect_updated(submission.update_parameters(params, grads, learning_rate=LEARNING_RATE), reference, params, grads)
 
 
+def expect_new_parameters(submission, reference, params, grads):
+    """A right step that leaves the caller's dict and arrays as they were."""
+    record = submission.update_parameters.with_options(watch_args=True).call(params, grads, learning_rate=LEARNING_RATE)
+    expect_updated(record.value, reference, params, grads)
+    expect_unchanged(record.args_after[0][0], params, function="update_parameters", what="parameters",
+                     hint="Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
+                          "W = W - learning_rate * dW, and return a new dict.")
+
+
+@pytest.mark.exercise("update_parameters", points=1)
+def check_update_parameters_builds_new_arrays(submission, reference, rng):
+    """A right step that builds new arrays: the caller's dict and arrays stay as they were."""
+    expect_new_parameters(submission, reference, *update_case(rng))
+
+
 def nn_model(submission, reference, seed, **options):
     """The student's nn_model on the reference's building blocks: a bug in one of those costs only its own exercise."""
     blocks = reference.blocks("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
-                              "backward_propagation", "update_parameters", np_seeds={"initialize_parameters": seed})
+                              "dcost_dz", "backward_propagation", "update_parameters",
+                              np_seeds={"initialize_parameters": seed})
     return submission.nn_model.with_options(np_seed=seed, replace=blocks, **options)
 
 
@@ -273,9 +517,14 @@ def expect_nn_model(got, reference, seed, X, Y, iterations=10, learning_rate=1.2
 
 @pytest.mark.exercise("nn_model", points=1)
 def check_nn_model_defaults(submission, reference, rng, seed):
-    """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters."""
+    """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters, and X and Y come
+    back unchanged."""
     X, Y = make_classification_data(rng, N_X, N_Y, M)
-    expect_nn_model(nn_model(submission, reference, seed)(X, Y), reference, seed, X, Y)
+    record = nn_model(submission, reference, seed, watch_args=True).call(X, Y)
+    expect_nn_model(record.value, reference, seed, X, Y)
+    expect_unchanged(record.args_after[0][:2], [X, Y], function="nn_model", what="X or Y",
+                     hint="Train on the data as it is given: do not modify X or Y in place (no -=, /= or slice "
+                          "assignment on them).")
 
 
 # -- predict
