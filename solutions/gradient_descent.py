@@ -1,10 +1,12 @@
 """Reference solution: gradient descent in one and two variables, and choosing its learning rate.
 
 One variable:   x <- x - alpha * f'(x), repeated num_iterations times from a starting x.
+Until converged: the one-variable step, repeated while |f'(x)| >= tolerance (tested before each
+                step), at most max_iterations times; (x, the number of steps made).
 Two variables:  x <- x - alpha * df/dx(x, y),  y <- y - alpha * df/dy(x, y), both partial
                 derivatives taken at the current point (x, y) before either coordinate moves.
 
-The first five functions are the exercises. The rest lets checks ask about a descent with plain
+The first six functions are the exercises. The rest lets checks ask about a descent with plain
 data only (a function *named* by a small dict, not passed as a Python function), so that the
 answers can be recorded for self-checks: ``descend({"kind": "exp_log"}, 1.2, 0.03, 17)``.
 """
@@ -34,6 +36,20 @@ def gradient_descent_path(dfdx, x, learning_rate=0.1, num_iterations=100):
         x = x - learning_rate * dfdx(x)
         path.append(x)
     return np.array(path)
+
+
+def gradient_descent_until_converged(dfdx, x, learning_rate=0.1, tolerance=1e-6, max_iterations=1000):
+    """Steps x <- x - learning_rate * dfdx(x) until |dfdx(x)| < tolerance, at most max_iterations; (x, steps made).
+
+    The slope is tested at the current x before each step: once |f'(x)| < tolerance, x is returned without
+    that step. After max_iterations steps the descent stops whatever the slope (its last point is not tested).
+    """
+    for k in range(max_iterations):
+        slope = dfdx(x)
+        if abs(slope) < tolerance:  # converged: k steps were made
+            return x, k
+        x = x - learning_rate * slope
+    return x, max_iterations  # the cap
 
 
 def gradient_descent_2d(dfdx, dfdy, x, y, learning_rate=0.1, num_iterations=100):
@@ -126,6 +142,14 @@ def descend_path(function, x, learning_rate, num_iterations):
     """gradient_descent_path on the named one-variable function: shape (num_iterations + 1,)."""
     with np.errstate(all="ignore"):
         return gradient_descent_path(derivative(function), np.float64(x), learning_rate, num_iterations).astype(np.float64)
+
+
+def descend_until(function, x, learning_rate, tolerance, max_iterations):
+    """gradient_descent_until_converged on the named one-variable function: (x, steps) as (float, int)."""
+    with np.errstate(all="ignore"):
+        x, steps = gradient_descent_until_converged(derivative(function), np.float64(x), learning_rate, tolerance,
+                                                    int(max_iterations))
+    return float(x), int(steps)
 
 
 def descend_2d(function, x, y, learning_rate, num_iterations):

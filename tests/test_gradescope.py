@@ -194,7 +194,7 @@ def test_of_two_notebooks_the_named_one_is_graded_and_the_output_says_so(built, 
     done, results = autograde(root)
     assert done.returncode == 0, done.stdout
     jsonschema.validate(results, SCHEMA)
-    assert results["score"] == 14
+    assert results["score"] == 18
     assert results["output"].startswith("Graded gradient_descent.ipynb. Ignored: scratch.ipynb.\n")
     assert "checkpoint" not in results["output"] and "MACOSX" not in results["output"]
 
@@ -204,7 +204,7 @@ def test_a_python_script_is_graded_like_the_notebook(built, tmp_path):
     (root / "submission" / "gradient_descent.py").write_text(script_of(SAMPLES / "gradient_descent" / "reference.ipynb"))
     done, results = autograde(root)
     assert done.returncode == 0, done.stdout
-    assert results["score"] == 14 and results["output"].startswith("Graded gradient_descent.py.")
+    assert results["score"] == 18 and results["output"].startswith("Graded gradient_descent.py.")
 
 
 def test_a_gradescope_submission_without_a_notebook_says_what_to_upload(tmp_path):

@@ -1,7 +1,8 @@
 """Hidden checks for gradient_descent: the notebook's functions with several minima (each start heads for its own
 valley's minimum), other learning rates and iteration counts, and zero, one and a few steps. The descents stop well
 before they settle, so every step, and the learning rate, still shows: an ignored argument or a miscount fails here
-too. Their hints quote none of their inputs (``secret=True``)."""
+too. The descent that stops by itself is run to convergence in each valley, and with a learning rate so large that
+only its cap stops it. Their hints quote none of their inputs (``secret=True``)."""
 
 import pytest
 
@@ -45,6 +46,23 @@ def check_gradient_descent_path_exp_minus_log_and_no_steps(submission, reference
         public.expect_descent_path(submission, reference, mistakes, public.EXP_LOG, x, 0.05, num_iterations,
                                    name=f"gradient_descent_path(dfdx, {_num(x)}, 0.05, {num_iterations}) "
                                         "for f(x) = e^x - ln x", secret=True)
+
+
+@pytest.mark.exercise("gradient_descent_until_converged", points=1)
+def check_until_converged_each_valley_and_a_rate_too_large(submission, reference, mistakes, rng):
+    """From one start in each of g's three valleys (learning rate 0.02, tolerance 1e-4, cap 300) the descent settles
+    at that valley's minimum in 50 to 60 steps. On a parabola with a learning rate so large that each step doubles
+    the distance to the minimum (1 - 2 a rate = -2), it never converges: the cap of 12 steps stops it."""
+    for low, high in VALLEY_STARTS:
+        x = float(rng.uniform(low, high))
+        public.expect_until(submission, reference, mistakes, public.WAVY, x, 0.02, 1e-4, 300,
+                            name=f"gradient_descent_until_converged(dgdx, {_num(x)}, 0.02, 0.0001, 300)", secret=True)
+    parabola = {"kind": "parabola", "a": float(rng.uniform(0.5, 1.5)), "c": float(rng.uniform(-2.0, 2.0))}
+    rate = 1.5 / parabola["a"]
+    x = float(parabola["c"] + rng.uniform(0.5, 1.5) * rng.choice([-1, 1]))
+    public.expect_until(submission, reference, mistakes, parabola, x, rate, 1e-3, 12,
+                        name=f"gradient_descent_until_converged(dfdx, {_num(x)}, {_num(rate)}, 0.001, 12) "
+                             f"for f(x) = {_num(parabola['a'])} ({public._shifted('x', parabola['c'])})^2", secret=True)
 
 
 @pytest.mark.exercise("gradient_descent_2d", points=1)
