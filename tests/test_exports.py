@@ -55,9 +55,9 @@ def test_junit_is_valid_xunit2_with_one_suite_per_student_and_short_messages(bat
     assert len(suites) == 1 and suites[0].get("name") == "update_in_place" and root.get("name") == "perceptron_regression"
     cases = {case.get("name"): case for case in suites[0].iter("testcase")}
     assert len(cases) == 17 and suites[0].get("tests") == "17"
-    hidden = cases["update_parameters_leaves_its_inputs_alone"]
-    assert hidden.get("classname") == "perceptron_regression.update_parameters"
-    failure = hidden.find("failure")
+    in_place = cases["update_parameters_leaves_its_inputs_alone"]
+    assert in_place.get("classname") == "perceptron_regression.update_parameters"
+    failure = in_place.find("failure")
     assert failure is not None and failure.get("type") == "failed" and "(0/1)" in failure.get("message")
     assert int(suites[0].get("failures")) == len(root.findall(".//failure")) >= 1
     for file in files:
@@ -87,9 +87,9 @@ def test_feedback_explains_public_failures_with_plots_and_hides_what_is_hidden(b
     assert "<code>" in html and "`" not in html  # the messages' code spans shown as code, not as backticks
     markdown = (batch / "feedback" / "predict_not_denormalised" / "feedback.md").read_text()
     assert "![predict on one feature" in markdown and (batch / "feedback" / "predict_not_denormalised" / "figure-1.png").exists()
-    hidden_only = (batch / "feedback" / "update_in_place" / "feedback.html").read_text()
-    assert "<img" not in hidden_only and "changed the parameters it was given" in hidden_only
-    assert "def check_" not in hidden_only and "checks_hidden" not in hidden_only
+    in_place = (batch / "feedback" / "update_in_place" / "feedback.html").read_text()
+    assert "<img" not in in_place and "changed the parameters it was given" in in_place
+    assert "def check_" not in in_place and "checks_hidden" not in in_place
 
 
 def test_figures_from_hidden_checks_never_reach_the_feedback(tmp_path):

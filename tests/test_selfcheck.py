@@ -47,7 +47,8 @@ def test_check_passes_correct_functions_and_never_shows_hidden_checks(release_di
     report = selfcheck.check_all()
     assert report.passed and "All public checks pass" in str(report)
     assert not any(c.hidden for c in report.checks)
-    assert len(report.checks) == 9
+    public = (release_dir / "checks" / "checks_public.py").read_text().count("@pytest.mark.exercise(")
+    assert len(report.checks) == public >= 9
 
 
 def test_check_of_one_exercise_names_the_mistake_in_text_and_html(release_dir, monkeypatch, reference_namespace):
@@ -98,15 +99,13 @@ def test_grade_during_nbgrader_autograde_runs_every_check_against_the_reference(
     monkeypatch.chdir(folder)
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
 
-    def update_parameters(parameters, grads, learning_rate=1.2):  # right values, but changes its input
-        parameters["W"] -= learning_rate * grads["dW"]
-        parameters["b"] -= learning_rate * grads["db"]
-        return {"W": parameters["W"].copy(), "b": parameters["b"].copy()}
+    def forward_propagation(X, parameters):  # right for the notebook's two outputs only
+        return parameters["W"] @ X + parameters["b"][:2]
 
-    use_namespace(monkeypatch, {**reference_namespace, "update_parameters": update_parameters})
-    assert selfcheck.grade("update_parameters") == 1.0  # the hidden in-place check caught it
+    use_namespace(monkeypatch, {**reference_namespace, "forward_propagation": forward_propagation})
+    assert selfcheck.grade("forward_propagation") == 1.0  # the hidden check with three outputs caught it
     monkeypatch.delenv("NBGRADER_EXECUTION")
-    assert selfcheck.grade("update_parameters") == 2.0  # the public checks alone cannot see it
+    assert selfcheck.grade("forward_propagation") == 2.0  # the public checks alone cannot see it
 
 
 def test_outside_an_assignment_folder_the_message_says_where_to_open_the_notebook(tmp_path, monkeypatch):

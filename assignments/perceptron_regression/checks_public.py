@@ -122,6 +122,18 @@ def check_update_parameters(submission, reference, rng):
     expect_updated(submission.update_parameters(params, grads, learning_rate=LEARNING_RATE), reference, params, grads)
 
 
+@pytest.mark.exercise("update_parameters", points=1)
+def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
+    """A right step that returns new arrays: the caller's dict and arrays stay as they were."""
+    params, grads = update_case(rng)
+    update_parameters = submission.update_parameters.with_options(watch_args=True)
+    record = update_parameters.call(params, grads, learning_rate=LEARNING_RATE)
+    expect_updated(record.value, reference, params, grads)
+    expect_unchanged(record.args_after[0][0], params, function="update_parameters", what="parameters",
+                     hint="Do not modify the dict or arrays you are given (no -= on them): compute new arrays, "
+                          "W = W - learning_rate * dW, and return a new dict.")
+
+
 def nn_model(submission, reference, seed, **options):
     """The student's nn_model on the reference's building blocks: a bug in one of those costs only its own exercise."""
     blocks = reference.blocks("layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
