@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
-from autograder.checks import CheckFailure, Mistake, expect_close, expect_function, expect_unchanged, public_checks
+from autograder.checks import CheckFailure, Mistake, expect_close, expect_function, public_checks
 
 pytestmark = pytest.mark.hidden
 public = public_checks(__file__)
@@ -20,7 +20,7 @@ def check_dfdx_by_hand_in_another_symbol(submission, reference, rng):
 
 CONSTANT_HINT = ("When the derivative is a constant, the lambdified function returns that one number whatever the "
                  "input. Make the result the input's shape, e.g. dfdx_numpy(x_values) + np.zeros_like(x_values).")
-OTHER_SYMBOL_HINT = "Differentiate with respect to the symbol x you are given (here it is called s)."
+OTHER_SYMBOL_HINT = public.other_symbol_hint("s")
 
 
 @pytest.mark.exercise("derivative_function", points=1)
@@ -52,9 +52,7 @@ def check_central_difference_default_step_on_a_matrix(submission, rng):
         return np.exp(c * x) * np.cos(x)
 
     x = rng.uniform(-3.0, 3.0, size=(3, 4))
-    h = 1e-5
-    expect_close(submission.central_difference(f, x), public.central(f, x, h), name="central_difference(f, x)",
-                 mistakes=public.difference_mistakes(f, x, h))
+    public.expect_central(submission, f, x, name="central_difference(f, x)")
 
 
 @pytest.mark.exercise("gradient_on_grid", points=1)
@@ -79,12 +77,7 @@ def check_dfdx_jax_array_of_integers(submission, reference):
 def check_f_of_omega_leaves_the_prices_alone(submission, reference, mistakes, rng):
     """31 months at ω = 0.85; the caller's price arrays are not changed."""
     pA, pB = public.make_prices(rng, 31)
-    omega = 0.85
-    record = submission.f_of_omega.with_options(watch_args=True).call(omega, pA, pB)
-    expect_close(record.value, reference.f_of_omega(omega, pA, pB), name=f"f_of_omega({omega}, pA, pB)",
-                 mistakes=public.blend_mistakes(mistakes, omega, pA, pB))
-    expect_unchanged(record.args_after[0][1:], [pA, pB], function="f_of_omega", what="price arrays",
-                     hint="Do not modify pA or pB in place (no *= on them): compute a new array.")
+    public.expect_blend(submission, reference, mistakes, 0.85, pA, pB)
 
 
 @pytest.mark.exercise("L_of_omega", points=1)

@@ -1,8 +1,12 @@
 """Public checks for differentiation: what `check("<exercise>")` runs in the notebook.
 
 Each check makes its own inputs from its seed. Symbolic answers are compared at points, so any
-equivalent form passes; numerical derivatives are judged on their method too (how fast the error
-falls with h); JAX answers are float32 and compared with the float32 tolerance. The price series
+equivalent form passes, and each function is called with a symbol of another name too (it must use the
+symbol it is given); numerical derivatives are judged on their method too (how fast the error falls with h,
+and the step the student's code actually evaluated f at, seen by a trusted f that notes its arguments); JAX
+answers are float32 and compared with the float32 tolerance. Contracts a hidden check holds a function to
+(another symbol, int inputs, price arrays left unchanged) are checked here too, so a student meets them
+before grading. The price series
 here are shorter than the notebook's 60 months, so a function that reads the notebook's data
 instead of its arguments shows.
 
@@ -30,6 +34,7 @@ from autograder.checks import (
     expect_expression,
     expect_float_close,
     expect_function,
+    expect_unchanged,
     relative_error,
 )
 
@@ -85,6 +90,23 @@ def call_jax_code(function, *args):
 # ---------------------------------------------------------------------------- dfdx_by_hand
 
 BY_HAND_HINT = "Derive f'(x) on paper with the product and chain rules, then type the result with sympy.exp."
+NUMERIC_FUNCTION_HINT = ("np.exp (like math.exp and every NumPy function) works on numbers and arrays, not on SymPy "
+                         "symbols: build a symbolic expression with sympy.exp (and sympy.sin, sympy.log, ...).")
+NUMERIC_FUNCTION_ERRORS = ("loop of ufunc does not support argument", "Cannot convert expression to float")
+
+
+def call_symbolic(function, name, *args):
+    """Call a student's function of SymPy symbols; a NumPy or math function applied to a symbol is a verdict with a hint
+    (NumPy's own TypeError, about a ufunc loop and a `Mul` or `Symbol`, does not say what to do)."""
+    try:
+        return function(*args)
+    except StudentCodeRaised as error:
+        if error.exc_type != "TypeError" or not any(text in str(error) for text in NUMERIC_FUNCTION_ERRORS):
+            raise
+        raise CheckFailure(f"{str(error)[:400]}: a NumPy (or math) function was applied to a SymPy symbol.",
+                           NUMERIC_FUNCTION_HINT,
+                           summary=f"{name} raised a TypeError: a NumPy (or math) function was applied to a SymPy "
+                                   "symbol.") from None
 
 
 def expect_derived_by_hand(submission, name):
@@ -114,7 +136,7 @@ def hand_derivative_mistakes(x):
 def expect_by_hand(submission, reference, rng, symbol):
     """f'(t) for f(t) = t³ e^(−t), in the symbol it is given, equal to the reference at five points; no `.diff`."""
     t = sympy.Symbol(symbol)
-    got = submission.dfdx_by_hand(t)
+    got = call_symbolic(submission.dfdx_by_hand, "dfdx_by_hand", t)
     expect_derived_by_hand(submission, "dfdx_by_hand")
     expect_expression(got, reference.dfdx_by_hand(t), name=f"dfdx_by_hand({symbol})", points=symbol_points(rng, symbol),
                       mistakes=hand_derivative_mistakes(t))
@@ -122,8 +144,9 @@ def expect_by_hand(submission, reference, rng, symbol):
 
 @pytest.mark.exercise("dfdx_by_hand", points=1)
 def check_dfdx_by_hand(submission, reference, rng):
-    """f'(x) for f(x) = x³ e^(−x) in the symbol x, equal to the reference at five points."""
+    """f'(x) for f(x) = x³ e^(−x) in the symbol x, then in the symbol u: the answer is built from the symbol given."""
     expect_by_hand(submission, reference, rng, "x")
+    expect_by_hand(submission, reference, rng, "u")
 
 
 # ---------------------------------------------------------------------------- derivative_function
@@ -133,6 +156,10 @@ NUMPY_MODULE_HINT = ('The function works on single numbers only. Use sympy.lambd
 NOT_DIFFERENTIATED_HINT = "These are the values of expr itself: differentiate it with sympy.diff(expr, x) before lambdify."
 
 
+def other_symbol_hint(symbol):
+    return f"Differentiate with respect to the symbol x you are given (here it is called {symbol})."
+
+
 def call_returned(function, x_values):
     """Call the function the student's code returned; failing on an array is a verdict with a hint."""
     return expect_elementwise(function, x_values, name="the function returned by derivative_function",
@@ -140,10 +167,11 @@ def call_returned(function, x_values):
 
 
 def expect_derivative_values(submission, reference, mistakes, expr, x, points):
-    dfdx = expect_function(submission.derivative_function(expr, x), name="derivative_function(expr, x)")
+    dfdx = expect_function(submission.derivative_function(expr, x), name=f"derivative_function(expr, {x})")
     values = call_returned(dfdx, points)
     expect_close(values, reference.derivative_values(expr, x, points), name="dfdx(x_values)",
-                 mistakes=[Mistake(NOT_DIFFERENTIATED_HINT, lambda: mistakes.values_of_expression(expr, x, points))])
+                 mistakes=[Mistake(NOT_DIFFERENTIATED_HINT, lambda: mistakes.values_of_expression(expr, x, points)),
+                           *([] if x.name == "x" else [Mistake(other_symbol_hint(x.name), np.zeros(np.shape(points)))])])
 
 
 def rational(rng, low, high, denominator):
@@ -161,11 +189,11 @@ def check_derivative_function_values(submission, reference, mistakes, rng):
 
 @pytest.mark.exercise("derivative_function", points=1)
 def check_derivative_function_keeps_the_shape(submission, reference, mistakes, rng):
-    """d/dx of x e^(−a x²) on a (2, 3) array of points: an array in, an array of the same shape out."""
-    x = sympy.Symbol("x")
-    expr = x * sympy.exp(-rational(rng, 1, 4, 2) * x**2)
+    """d/du of u e^(−a u²) on a (2, 3) array of points, in the symbol u: an array in, an array of the same shape out."""
+    u = sympy.Symbol("u")
+    expr = u * sympy.exp(-rational(rng, 1, 4, 2) * u**2)
     points = rng.uniform(-2.0, 2.0, size=(2, 3))
-    expect_derivative_values(submission, reference, mistakes, expr, x, points)
+    expect_derivative_values(submission, reference, mistakes, expr, u, points)
 
 
 # ---------------------------------------------------------------------------- central_difference
@@ -173,6 +201,15 @@ def check_derivative_function_keeps_the_shape(submission, reference, mistakes, r
 STEP = 1e-3  # not the default 1e-5, so a hard-coded step shows
 H_COARSE, H_FINE = 1e-2, 1e-3  # the method check: h shrinks tenfold
 MIN_SHRINK = 10**1.5  # a second-order error shrinks ~100x, a first-order one ~10x: the cut lies between
+# In float64 a central difference's round-off error (~ε|f|/h) exceeds its truncation error (~h²·|f‴|/6) for steps below
+# about ε^(1/3) ≈ 6e-6: a step under ROUND_OFF_STEP, and far under the h given, is a step where round-off dominates.
+ROUND_OFF_STEP = 1e-6
+MUCH_SMALLER = 100  # a step this many times smaller than h is not the h given
+DEFAULT_STEP = 1e-5  # central_difference's default h, in the notebook's signature
+
+ROUND_OFF_HINT = ("Use the argument h as the step, both in f(x ± h) and in the division by 2h. A smaller step is not "
+                  "more accurate: the round-off error of f(x + h) − f(x − h), divided by 2h, grows like ε/h as h "
+                  "shrinks, while the truncation error shrinks like h².")
 
 FORWARD_HINT = ("That is a forward difference (f(x + h) − f(x)) / h, whose error is proportional to h. The central "
                 "difference (f(x + h) − f(x − h)) / (2h) looks both ways and its error is proportional to h².")
@@ -194,6 +231,53 @@ def central(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
+class NotingArguments:
+    """A trusted f for the student's code to call: f(x) as usual, and every array it is given is kept, so a
+    check can see at which points (at which step from x) the student's code evaluated f."""
+
+    def __init__(self, f):
+        self.f, self.arguments, self.__name__ = f, [], "f"
+
+    def __call__(self, x):
+        try:
+            self.arguments.append(np.array(x, dtype=float))
+        except (TypeError, ValueError):
+            pass  # not numbers: f itself will say so
+        return self.f(x)
+
+    def step_used(self, x):
+        """The largest distance from x at which f was evaluated (the median over the entries), or None if unseen."""
+        offsets = [float(np.median(np.abs(a - x))) for a in self.arguments if a.shape == np.shape(x)]
+        return max(offsets) if offsets else None
+
+
+def expect_step_not_tiny(noted, x, h):
+    """A wrong estimate made at a step far below h, where round-off dominates, gets that verdict."""
+    step = noted.step_used(x)
+    if step is None or step >= min(ROUND_OFF_STEP, h / MUCH_SMALLER):
+        return
+    where = f"at x ± {step:.0e}" if step > 0 else "at x itself (x plus your step rounds to x)"
+    raise CheckFailure(f"The step is so small that round-off dominates: your code evaluated f {where}, not at x ± h "
+                       f"with h = {h:g}. f(x + h) and f(x − h) then agree in almost all their digits, and their "
+                       "difference, divided by 2h, magnifies their round-off (about 1e-16·|f|) into an error far larger "
+                       "than the central difference's own.", ROUND_OFF_HINT,
+                       summary="The step is so small that round-off dominates: your code evaluated f much closer to x "
+                               "than the step h it was given.")
+
+
+def expect_central(submission, f, x, h=None, *, name):
+    """central_difference(f, x, h) (or with its default step when h is None) against the formula; a failure at a
+    step where round-off dominates says so, other slips are named by difference_mistakes."""
+    noted = NotingArguments(f)
+    got = submission.central_difference(noted, x) if h is None else submission.central_difference(noted, x, h)
+    h = DEFAULT_STEP if h is None else h
+    try:
+        return expect_close(got, central(f, x, h), name=name, mistakes=difference_mistakes(f, x, h))
+    except CheckFailure:
+        expect_step_not_tiny(noted, x, h)
+        raise
+
+
 def difference_mistakes(f, x, h):
     return [
         Mistake(FORWARD_HINT, lambda: (f(x + h) - f(x)) / h),
@@ -202,7 +286,7 @@ def difference_mistakes(f, x, h):
         Mistake("Divide by 2h: the points x − h and x + h are 2h apart.", lambda: (f(x + h) - f(x - h)) / h),
         Mistake("Mind the parentheses: `/ 2 * h` divides by 2 and then multiplies by h; write `/ (2 * h)`.",
                 lambda: (f(x + h) - f(x - h)) / 2 * h),
-        Mistake("Use the step h you are given, not a fixed 1e-5.", lambda: central(f, x, 1e-5)),
+        Mistake("Use the step h you are given, not a fixed 1e-5.", lambda: central(f, x, DEFAULT_STEP)),
     ]
 
 
@@ -211,8 +295,7 @@ def check_central_difference_values(submission, rng):
     """(f(x + h) − f(x − h)) / 2h on an array of eight points with h = 1e-3."""
     f, _ = wave(rng.uniform(1.0, 2.5), rng.uniform(0.2, 0.6))
     x = rng.uniform(-2.0, 2.0, size=8)
-    expect_close(submission.central_difference(f, x, STEP), central(f, x, STEP), name=f"central_difference(f, x, {STEP:g})",
-                 mistakes=difference_mistakes(f, x, STEP))
+    expect_central(submission, f, x, STEP, name=f"central_difference(f, x, {STEP:g})")
 
 
 def expect_second_order(coarse, fine):
@@ -235,11 +318,18 @@ def check_central_difference_error_falls_like_h_squared(submission, rng):
     """The method, not just the values: against the exact derivative, the error falls ~100x from h = 1e-2 to 1e-3."""
     f, dfdx = wave(rng.uniform(1.0, 2.5), rng.uniform(0.2, 0.6))
     x = rng.uniform(-2.0, 2.0, size=8)
-    errors = []
+    errors, noted = [], {}
     for h in (H_COARSE, H_FINE):
-        got = expect_array(submission.central_difference(f, x, h), name=f"central_difference(f, x, {h:g})", shape=x.shape)
+        noted[h] = NotingArguments(f)
+        got = expect_array(submission.central_difference(noted[h], x, h), name=f"central_difference(f, x, {h:g})",
+                           shape=x.shape)
         errors.append(float(np.max(np.abs(got - dfdx(x)))))
-    expect_second_order(*errors)
+    try:
+        expect_second_order(*errors)
+    except CheckFailure:
+        for h, seen in noted.items():
+            expect_step_not_tiny(seen, x, h)
+        raise
 
 
 # ---------------------------------------------------------------------------- gradient_on_grid
@@ -306,13 +396,16 @@ def expected_dfdx(reference, x_array):
 
 @pytest.mark.exercise("dfdx_jax_array", points=1)
 def check_dfdx_jax_array(submission, reference, rng):
-    """f' at nine floats at once: an array of shape (9,)."""
+    """f' at nine floats at once: an array of shape (9,); then at six ints (the points may be ints)."""
     x_array = rng.uniform(-1.0, 6.0, size=9)
     expect_close(call_jax_code(submission.dfdx_jax_array, x_array), expected_dfdx(reference, x_array),
                  name="dfdx_jax_array(x_array)", tolerance="float32", mistakes=[
                      Mistake("Those are the values of f, not of its derivative: jax.vmap(jax.grad(f_jax)).",
                              f_numpy(x_array)),
                  ])
+    int_array = rng.choice([-1, 1, 2, 4, 5, 6], size=6)  # not 0 or 3, where f'(x) = 0
+    expect_close(call_jax_code(submission.dfdx_jax_array, int_array), expected_dfdx(reference, int_array),
+                 name="dfdx_jax_array(int_array)", tolerance="float32")
 
 
 # ---------------------------------------------------------------------------- the prices
@@ -339,13 +432,22 @@ def blend_mistakes(mistakes, omega, pA, pB):
     ]
 
 
+IN_PLACE_HINT = "Do not modify pA or pB in place (no *= on them): compute a new array."
+
+
+def expect_blend(submission, reference, mistakes, omega, pA, pB):
+    """The blended prices, and the caller's price arrays unchanged afterwards."""
+    record = submission.f_of_omega.with_options(watch_args=True).call(omega, pA, pB)
+    expect_close(record.value, reference.f_of_omega(omega, pA, pB), name=f"f_of_omega({omega:.3f}, pA, pB)",
+                 mistakes=blend_mistakes(mistakes, omega, pA, pB))
+    expect_unchanged(record.args_after[0][1:], [pA, pB], function="f_of_omega", what="price arrays", hint=IN_PLACE_HINT)
+
+
 @pytest.mark.exercise("f_of_omega", points=1)
 def check_f_of_omega(submission, reference, mistakes, rng):
-    """The blended prices for 17 months at ω = 0.2 to 0.8."""
+    """The blended prices for 17 months at ω = 0.2 to 0.8; pA and pB are left as they were."""
     pA, pB = make_prices(rng, 17)
-    omega = float(rng.uniform(0.2, 0.8))
-    expect_close(submission.f_of_omega(omega, pA, pB), reference.f_of_omega(omega, pA, pB),
-                 name=f"f_of_omega({omega:.3f}, pA, pB)", mistakes=blend_mistakes(mistakes, omega, pA, pB))
+    expect_blend(submission, reference, mistakes, float(rng.uniform(0.2, 0.8)), pA, pB)
 
 
 # ---------------------------------------------------------------------------- L_of_omega
