@@ -20,14 +20,14 @@ line endings, so every run produces byte-identical files.
     population variance of ω·price_A + (1 − ω)·price_B is smallest near ω ≈ 0.49.
 
 Run ``python assignments/differentiation/make_data.py`` to (re)write the file into
-``source/differentiation/data/``; ``write(folder)`` writes it anywhere else.
+``source/differentiation/data/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from autograder.datafiles import csv_text, write_course_data
 
 SEED = 20240917
 
@@ -51,7 +51,6 @@ MARKET_SHOCK = (0.7, 2.0)  # shared by both suppliers
 OWN_SHOCK_A = (0.5, 2.5)
 OWN_SHOCK_B = (0.5, 3.0)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "differentiation" / "data"
 FILE_NAME = "prices.csv"
 
 
@@ -83,25 +82,11 @@ def generate() -> tuple[list[str], np.ndarray, np.ndarray]:
     return months, np.round(price_A, 2), np.round(price_B, 2)
 
 
-def render() -> str:
+def tables() -> dict[str, str]:
     months, price_A, price_B = generate()
-    lines = ["month,price_A,price_B"]
-    lines += [f"{m},{a:.2f},{b:.2f}" for m, a, b in zip(months, price_A, price_B, strict=True)]
-    return "\n".join(lines) + "\n"
-
-
-def write(folder: str | Path) -> Path:
-    """Write prices.csv into ``folder`` (created if missing); return its path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / FILE_NAME
-    path.write_bytes(render().encode("ascii"))
-    return path
-
-
-def main() -> None:
-    print(f"wrote {write(DATA_DIR)}")
+    return {FILE_NAME: csv_text(("month", "price_A", "price_B"), zip(months, price_A, price_B, strict=True),
+                                ("{}", "{:.2f}", "{:.2f}"))}
 
 
 if __name__ == "__main__":
-    main()
+    write_course_data(__file__, tables)

@@ -16,14 +16,14 @@ deliberately not normalised: E is then a long, narrow valley (the Hessian's eige
 about 9.6 and 0.13), which is what makes the choice of learning rate interesting there.
 
 Run ``python assignments/gradient_descent/make_data.py`` to (re)write the file into
-``source/gradient_descent/data/``; ``write(folder)`` writes it anywhere else.
+``source/gradient_descent/data/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from autograder.datafiles import csv_text, write_course_data
 
 SEED = 20250214
 
@@ -34,8 +34,6 @@ TRUE_SLOPE = 5.5  # minutes per kilometre
 NOISE_SD = 2.0  # minutes: traffic lights, stairs, a customer slow to answer the door
 
 FILE_NAME = "deliveries.csv"
-HEADER = "distance_km,minutes"
-DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "gradient_descent" / "data"
 
 
 def generate() -> np.ndarray:
@@ -48,23 +46,9 @@ def generate() -> np.ndarray:
     return np.column_stack([distance, minutes])
 
 
-def render(table: np.ndarray) -> str:
-    lines = [HEADER] + [f"{distance:.2f},{minutes:.1f}" for distance, minutes in table]
-    return "\n".join(lines) + "\n"
-
-
-def write(folder: str | Path) -> Path:
-    """Write the table into ``folder`` (created if missing); return the written path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / FILE_NAME
-    path.write_bytes(render(generate()).encode("ascii"))
-    return path
-
-
-def main() -> None:
-    print(f"wrote {write(DATA_DIR)}")
+def tables() -> dict[str, str]:
+    return {FILE_NAME: csv_text(("distance_km", "minutes"), generate(), ("{:.2f}", "{:.1f}"))}
 
 
 if __name__ == "__main__":
-    main()
+    write_course_data(__file__, tables)

@@ -20,14 +20,14 @@ perfectly symmetric XOR problem sits on a saddle of the cost that small random w
 to leave.
 
 Run ``python assignments/neural_network/make_data.py`` to (re)write the file into
-``source/neural_network/data/``; ``write(folder)`` writes it anywhere else.
+``source/neural_network/data/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from autograder.datafiles import csv_text, write_course_data
 
 SEED = 20240917
 
@@ -44,7 +44,6 @@ FILE_NAME = "xor_blobs.csv"
 HEADER = ("x1", "x2", "y")
 FORMATS = ("{:.3f}", "{:.3f}", "{:.0f}")
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "neural_network" / "data"
 
 
 def generate() -> np.ndarray:
@@ -63,25 +62,9 @@ def generate() -> np.ndarray:
     return table[rng.permutation(len(table))]
 
 
-def _render(table: np.ndarray) -> str:
-    lines = [",".join(HEADER)]
-    for row in table:
-        lines.append(",".join(fmt.format(float(v)) for fmt, v in zip(FORMATS, row, strict=True)))
-    return "\n".join(lines) + "\n"
-
-
-def write(folder: str | Path) -> Path:
-    """Write the data set into ``folder`` (created if missing); return the written path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / FILE_NAME
-    path.write_bytes(_render(generate()).encode("ascii"))
-    return path
-
-
-def main() -> None:
-    print(f"wrote {write(DATA_DIR)}")
+def tables() -> dict[str, str]:
+    return {FILE_NAME: csv_text(HEADER, generate(), FORMATS)}
 
 
 if __name__ == "__main__":
-    main()
+    write_course_data(__file__, tables)

@@ -14,14 +14,14 @@ few students pass after little study and a few fail after a lot), so the log los
 minimiser and the fit recovers W_TRUE and B_TRUE up to sampling noise.
 
 Run ``python assignments/newtons_method/make_data.py`` to (re)write the file into
-``source/newtons_method/data/``; ``write(folder)`` writes it anywhere else.
+``source/newtons_method/data/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from autograder.datafiles import csv_text, write_course_data
 
 SEED = 20240917
 
@@ -30,7 +30,6 @@ HOURS_RANGE = (0.5, 12.0)  # hours of study before the exam
 W_TRUE = 0.9  # log-odds of passing gained per hour of study
 B_TRUE = -5.4  # log-odds of passing with no study at all
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "newtons_method" / "data"
 FILE_NAME = "study_hours.csv"
 
 
@@ -43,23 +42,9 @@ def generate() -> np.ndarray:
     return np.column_stack([hours, passed])
 
 
-def render(table: np.ndarray) -> str:
-    lines = ["hours,passed"] + [f"{hours:.1f},{int(passed)}" for hours, passed in table]
-    return "\n".join(lines) + "\n"
-
-
-def write(folder: str | Path) -> Path:
-    """Write the data set into ``folder`` (created if missing); return its path."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / FILE_NAME
-    path.write_bytes(render(generate()).encode("ascii"))
-    return path
-
-
-def main() -> None:
-    print(f"wrote {write(DATA_DIR)}")
+def tables() -> dict[str, str]:
+    return {FILE_NAME: csv_text(("hours", "passed"), generate(), ("{:.1f}", "{:.0f}"))}
 
 
 if __name__ == "__main__":
-    main()
+    write_course_data(__file__, tables)

@@ -25,14 +25,14 @@ bisector of the two centres. A trained perceptron should land near these values,
 of the points lie on the wrong side of even this best line.
 
 Run ``python assignments/perceptron_classification/make_data.py`` to (re)write both files into
-``source/perceptron_classification/data/``; ``write(folder)`` writes them anywhere else.
+``source/perceptron_classification/data/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from autograder.datafiles import csv_text, write_course_data
 
 SEED = 20240923
 
@@ -50,11 +50,10 @@ BLOB_SD = 1.0  # the same in every direction and for both classes
 BAYES_W = tuple((c1 - c0) / BLOB_SD**2 for c0, c1 in zip(BLOB_CENTRE_0, BLOB_CENTRE_1, strict=True))
 BAYES_B = -(sum(c**2 for c in BLOB_CENTRE_1) - sum(c**2 for c in BLOB_CENTRE_0)) / (2 * BLOB_SD**2)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "perceptron_classification" / "data"
-HEADER = "x1,x2,y"
+HEADER = ("x1", "x2", "y")
 
 
-def _toy(rng: np.random.Generator) -> tuple[np.ndarray, str]:
+def _toy(rng: np.random.Generator) -> np.ndarray:
     rows = []
     norm = np.hypot(TOY_W1, TOY_W2)
     while len(rows) < TOY_N_ROWS:
@@ -62,50 +61,26 @@ def _toy(rng: np.random.Generator) -> tuple[np.ndarray, str]:
         score = TOY_W1 * x1 + TOY_W2 * x2 + TOY_B
         if abs(score) / norm >= TOY_MARGIN:
             rows.append((x1, x2, float(score > 0)))
-    return np.array(rows), "{:.2f},{:.2f},{:.0f}"
+    return np.array(rows)
 
 
-def _blobs(rng: np.random.Generator) -> tuple[np.ndarray, str]:
+def _blobs(rng: np.random.Generator) -> np.ndarray:
     n = BLOB_N_PER_CLASS
     class0 = rng.normal(BLOB_CENTRE_0, BLOB_SD, size=(n, 2))
     class1 = rng.normal(BLOB_CENTRE_1, BLOB_SD, size=(n, 2))
     points = np.round(np.vstack([class0, class1]), 3)
     labels = np.repeat([0.0, 1.0], n)
     order = rng.permutation(2 * n)
-    return np.column_stack([points, labels])[order], "{:.3f},{:.3f},{:.0f}"
+    return np.column_stack([points, labels])[order]
 
 
-def generate() -> dict[str, tuple[np.ndarray, str]]:
-    """Return ``{file name: (values, row format)}``; ``values`` is (rows, 3): x1, x2, y.
-
-    The values are already rounded exactly as written, so
-    ``np.loadtxt(file, delimiter=",", skiprows=1)`` gives them back unchanged.
-    """
+def tables() -> dict[str, str]:
+    """Both files from one generator; the values are rounded exactly as written, so
+    ``np.loadtxt(file, delimiter=",", skiprows=1)`` gives them back unchanged."""
     rng = np.random.default_rng(SEED)
-    return {"toy.csv": _toy(rng), "blobs.csv": _blobs(rng)}
-
-
-def _render(values: np.ndarray, row_format: str) -> str:
-    lines = [HEADER] + [row_format.format(*(float(v) for v in row)) for row in values]
-    return "\n".join(lines) + "\n"
-
-
-def write(folder: str | Path) -> list[Path]:
-    """Write every data set into ``folder`` (created if missing); return the written paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, (values, row_format) in generate().items():
-        path = folder / name
-        path.write_bytes(_render(values, row_format).encode("ascii"))
-        paths.append(path)
-    return paths
-
-
-def main() -> None:
-    for path in write(DATA_DIR):
-        print(f"wrote {path}")
+    return {"toy.csv": csv_text(HEADER, _toy(rng), ("{:.2f}", "{:.2f}", "{:.0f}")),
+            "blobs.csv": csv_text(HEADER, _blobs(rng), ("{:.3f}", "{:.3f}", "{:.0f}"))}
 
 
 if __name__ == "__main__":
-    main()
+    write_course_data(__file__, tables)

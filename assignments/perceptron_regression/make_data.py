@@ -18,15 +18,14 @@ The area/quality correlation is kept near 0.5 on purpose: with a stronger correl
 default learning rate of 1.2 would make gradient descent on the normalised features diverge.
 
 Run ``python assignments/perceptron_regression/make_data.py`` to (re)write it into
-``source/perceptron_regression/data/``; ``write(folder)`` writes it anywhere else.
+``source/perceptron_regression/data/``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import NamedTuple
-
 import numpy as np
+
+from autograder.datafiles import csv_text, write_course_data
 
 SEED = 20240611
 
@@ -45,18 +44,7 @@ PRICE_PER_QUAL = 20000.0  # dollars per point of overall quality
 PRICE_NOISE_SD = 25000.0  # dollars
 PRICE_MIN = 35000.0
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "source" / "perceptron_regression" / "data"
-
-
-class Table(NamedTuple):
-    """One CSV file: its column names and a (rows, columns) array of values."""
-
-    header: list[str]
-    values: np.ndarray
-    formats: tuple[str, ...]
-
-
-def _house_prices(rng: np.random.Generator) -> Table:
+def _house_prices(rng: np.random.Generator) -> np.ndarray:
     n = HOUSE_N_ROWS
     area = np.round(rng.lognormal(np.log(AREA_MEDIAN), AREA_LOG_SD, size=n))
     area = np.clip(area, *AREA_RANGE)
@@ -65,43 +53,14 @@ def _house_prices(rng: np.random.Generator) -> Table:
     noise = rng.normal(0.0, PRICE_NOISE_SD, size=n)
     price = PRICE_INTERCEPT + PRICE_PER_SQFT * area + PRICE_PER_QUAL * qual + noise
     price = np.maximum(np.round(price), PRICE_MIN)
-    values = np.column_stack([area, qual, price])
-    return Table(["GrLivArea", "OverallQual", "SalePrice"], values, ("{:.0f}",) * 3)
+    return np.column_stack([area, qual, price])
 
 
-def generate() -> dict[str, Table]:
-    """Return ``{file name: Table(header, values, formats)}`` for the synthetic data set.
-
-    ``values`` is a 2-D float array, one row per example, one column per header entry, already
-    rounded exactly as written, so ``np.loadtxt(file, delimiter=",", skiprows=1)`` equals it.
-    """
+def tables() -> dict[str, str]:
+    """The values are rounded exactly as written, so ``np.loadtxt(file, delimiter=",", skiprows=1)`` gives them back."""
     rng = np.random.default_rng(SEED)
-    return {"house_prices.csv": _house_prices(rng)}
-
-
-def _render(table: Table) -> str:
-    lines = [",".join(table.header)]
-    for row in table.values:
-        lines.append(",".join(fmt.format(float(v)) for fmt, v in zip(table.formats, row, strict=True)))
-    return "\n".join(lines) + "\n"
-
-
-def write(folder: str | Path) -> list[Path]:
-    """Write every data set into ``folder`` (created if missing); return the written paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, table in generate().items():
-        path = folder / name
-        path.write_bytes(_render(table).encode("ascii"))
-        paths.append(path)
-    return paths
-
-
-def main() -> None:
-    for path in write(DATA_DIR):
-        print(f"wrote {path}")
+    return {"house_prices.csv": csv_text(("GrLivArea", "OverallQual", "SalePrice"), _house_prices(rng), ("{:.0f}",) * 3)}
 
 
 if __name__ == "__main__":
-    main()
+    write_course_data(__file__, tables)

@@ -1,0 +1,42 @@
+"""Every assignment's generated data is written the same on every run: make_data.py's tables are the committed files."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.datafiles import course_data_folder, csv_text, write_course_data
+
+ROOT = Path(__file__).resolve().parents[1]
+MAKERS = sorted(ROOT.glob("assignments/*/make_data.py"))
+
+
+def load(path: Path):
+    spec = importlib.util.spec_from_file_location(f"make_data_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("maker", MAKERS, ids=lambda p: p.parent.name)
+def test_make_data_gives_back_the_committed_files_byte_for_byte(maker):
+    tables = load(maker).tables()
+    folder = course_data_folder(maker)
+    assert folder == ROOT / "source" / maker.parent.name / "data" and tables
+    for name, text in tables.items():
+        assert (folder / name).read_bytes() == text.encode("ascii"), f"{maker.parent.name}/{name} is out of date"
+        assert np.loadtxt(folder / name, delimiter=",", skiprows=1, dtype=str).shape[0] == text.count("\n") - 1
+
+
+def test_csv_text_formats_each_column_and_ends_every_line(tmp_path):
+    text = csv_text(("month", "x", "y"), [("2020-01", np.float64(1.23456), 1.0), ("2020-02", 2, np.int64(0))],
+                    ("{}", "{:.2f}", "{:.0f}"))
+    assert text == "month,x,y\n2020-01,1.23,1\n2020-02,2.00,0\n"
+    with pytest.raises(ValueError):  # a row with a value more or less than the columns is an author's error, said
+        csv_text(("x",), [(1.0, 2.0)], ("{:.1f}",))
+    maker = tmp_path / "course" / "assignments" / "toy" / "make_data.py"
+    written = write_course_data(maker, lambda: {"points.csv": text})
+    assert written == [tmp_path / "course" / "source" / "toy" / "data" / "points.csv"] and written[0].read_text() == text
