@@ -375,7 +375,8 @@ def _new(args: argparse.Namespace) -> int:
     written.append(release(assignment))
     written += write_samples(assignment)
     written += write_ci_files(args.course)  # a new course gets its CI; an existing one keeps its own
-    print("\n".join(f"wrote {path}" for path in written))
+    course = args.course.resolve()
+    print("\n".join(f"wrote {os.path.relpath(Path(path).resolve(), course)}" for path in written))
     print(f"next: `autograder verify {args.name}` (from {args.course}); then make the exercises yours, file by file "
           "(docs/authoring.md), and run `autograder release` and `autograder samples` again")
     return EXIT_OK

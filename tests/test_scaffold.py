@@ -20,6 +20,9 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     done = autograder(course, "new", "toy", "--title", "A toy assignment")
     assert done.returncode == 0, done.stderr
+    wrote = [line.removeprefix("wrote ") for line in done.stdout.splitlines() if line.startswith("wrote ")]
+    assert "release/toy" in wrote and "tests/samples/toy/stub.ipynb" in wrote  # every path said from the course's folder
+    assert all((course / path).exists() and not Path(path).is_absolute() for path in wrote), wrote
     return course
 
 
