@@ -14,7 +14,8 @@ import xmlschema
 from autograder.config import Assignment
 from autograder.exports import CSV_COLUMNS
 from autograder.feedback import write_feedback
-from autograder.junit import write_junit
+from autograder.junit import junit_tree, write_junit
+from autograder.report import submission_report
 from autograder.results import CheckResult, ExerciseResult, Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,3 +103,16 @@ def test_figures_from_hidden_checks_never_reach_the_feedback(tmp_path):
     write_feedback(tmp_path, Assignment.load("perceptron_regression", ROOT), [("s", result)])
     html = (tmp_path / "s" / "feedback.html").read_text()
     assert "public plot" in html and "secret inputs" not in html
+
+
+def test_notes_for_the_instructor_never_reach_the_students_feedback(tmp_path):
+    """A value converted on its way back (a JAX array on every differentiation result) is the instructor's note."""
+    note = "a JAX array (jaxlib._jax.ArrayImpl) was converted to a numpy array"
+    check = CheckResult("p", "e", 1, 1, "passed", "")
+    result = Result("s.ipynb", "perceptron_regression", 1, 1, (ExerciseResult("e", 1, 1, "passed", "", "", (check,)),),
+                    notes=(note,))
+    write_feedback(tmp_path, Assignment.load("perceptron_regression", ROOT), [("s", result)])
+    for name in ("feedback.html", "feedback.md"):
+        assert "converted" not in (tmp_path / "s" / name).read_text()
+    assert note in submission_report(result)  # the instructor's report and JUnit keep it
+    assert note in ElementTree.tostring(junit_tree("s", result).getroot(), encoding="unicode")
