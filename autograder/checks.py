@@ -22,6 +22,13 @@ the engine's own business.
   a function that reads notebook globals instead of its arguments gets its hint from the engine;
 * verdicts and feedback: ``CheckFailure`` (with a value-free ``summary`` for hidden checks),
   ``StudentCodeRaised`` (to turn a student's exception into a precise verdict), ``Figure``;
+* the network assignments' recurring pieces (:mod:`autograder.networks`): a layer's parameters
+  (``layer_parameters``, ``layer_shapes``, ``layer_shape_hints``), the sigmoid's and the log loss's
+  known mistakes (``sigmoid_mistakes``, ``log_loss_mistakes``), the log loss with its saturated
+  outputs (``expect_log_loss``, ``expect_confident_log_loss``), gradients against ``jax.grad`` of
+  the reference's cost (``reference_gradients``, ``expect_gradients``), the update step
+  (``expect_update``), a training loop on the reference's building blocks (``on_blocks``,
+  ``expect_trained_as_reference``) and its ``learning_curve``;
 * ``public_checks(__file__)``: the public checks module, for a hidden check file to share its helpers.
 """
 
@@ -44,6 +51,21 @@ from .diagnosis import (
 )
 from .errors import CheckFailure, StudentCodeRaised
 from .figures import Figure
+from .networks import (
+    expect_confident_log_loss,
+    expect_gradients,
+    expect_log_loss,
+    expect_trained_as_reference,
+    expect_update,
+    layer_parameters,
+    layer_shape_hints,
+    layer_shapes,
+    learning_curve,
+    log_loss_mistakes,
+    on_blocks,
+    reference_gradients,
+    sigmoid_mistakes,
+)
 from .numeric import (
     TOLERANCE,
     expect_array,
@@ -85,6 +107,7 @@ __all__ = [
     "expect_arrays",
     "expect_bool_array",
     "expect_close",
+    "expect_confident_log_loss",
     "expect_dict",
     "expect_elementwise",
     "expect_equal",
@@ -92,22 +115,34 @@ __all__ = [
     "expect_float",
     "expect_float_close",
     "expect_function",
+    "expect_gradients",
     "expect_initialized",
+    "expect_log_loss",
     "expect_printed_each_iteration",
     "expect_sizes",
     "expect_small_random",
     "expect_step",
     "expect_trained",
+    "expect_trained_as_reference",
     "expect_training_report",
     "expect_tuple",
     "expect_unchanged",
+    "expect_update",
     "halved",
     "iteration_mistakes",
+    "layer_parameters",
+    "layer_shape_hints",
+    "layer_shapes",
+    "learning_curve",
+    "log_loss_mistakes",
     "no_update",
     "not_averaged",
+    "on_blocks",
     "public_checks",
     "rate_ignored",
+    "reference_gradients",
     "relative_error",
+    "sigmoid_mistakes",
     "sign_flipped",
     "size_mistakes",
     "step_mistakes",

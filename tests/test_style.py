@@ -115,12 +115,14 @@ def test_no_import_cycles_in_the_package():
 
 CHECKS_API = [
     "CheckFailure", "Figure", "Mistake", "StudentCodeRaised", "TOLERANCE", "ascent", "averaging_mistakes", "doubled",
-    "expect_array", "expect_arrays", "expect_bool_array", "expect_close", "expect_dict", "expect_elementwise",
-    "expect_equal", "expect_expression", "expect_float", "expect_float_close", "expect_function", "expect_initialized",
-    "expect_printed_each_iteration", "expect_sizes", "expect_small_random", "expect_step", "expect_trained",
-    "expect_training_report", "expect_tuple", "expect_unchanged", "halved", "iteration_mistakes", "no_update",
-    "not_averaged", "public_checks", "rate_ignored", "relative_error", "sign_flipped", "size_mistakes", "step_mistakes",
-    "unscaled_step",
+    "expect_array", "expect_arrays", "expect_bool_array", "expect_close", "expect_confident_log_loss", "expect_dict",
+    "expect_elementwise", "expect_equal", "expect_expression", "expect_float", "expect_float_close", "expect_function",
+    "expect_gradients", "expect_initialized", "expect_log_loss", "expect_printed_each_iteration", "expect_sizes",
+    "expect_small_random", "expect_step", "expect_trained", "expect_trained_as_reference", "expect_training_report",
+    "expect_tuple", "expect_unchanged", "expect_update", "halved", "iteration_mistakes", "layer_parameters",
+    "layer_shape_hints", "layer_shapes", "learning_curve", "log_loss_mistakes", "no_update", "not_averaged",
+    "on_blocks", "public_checks", "rate_ignored", "reference_gradients", "relative_error", "sigmoid_mistakes",
+    "sign_flipped", "size_mistakes", "step_mistakes", "unscaled_step",
 ]
 
 

@@ -3,7 +3,6 @@ outputs, m = 7 examples (all different) and non-zero biases. Expected values com
 `jax.grad` of its cost, the values of known mistakes from mistakes.py (recorded: their formulas are not spelled out here)."""
 
 import ast
-import math
 
 import numpy as np
 import pytest
@@ -15,28 +14,26 @@ from autograder.checks import (
     expect_arrays,
     expect_bool_array,
     expect_close,
-    expect_dict,
     expect_elementwise,
-    expect_float_close,
+    expect_gradients,
     expect_initialized,
+    expect_log_loss,
     expect_sizes,
     expect_small_random,
-    expect_step,
-    expect_trained,
+    expect_trained_as_reference,
     expect_tuple,
-    not_averaged,
-    sign_flipped,
+    expect_update,
+    layer_parameters,
+    layer_shape_hints,
+    layer_shapes,
+    on_blocks,
+    reference_gradients,
+    sigmoid_mistakes,
 )
 
 N_X, N_H, N_Y, M = 3, 4, 2, 7
+SIZES = (N_X, N_H, N_Y)
 LEARNING_RATE = 0.3  # not the default 1.2, so a hard-coded rate shows
-GRADIENT_KEYS = ("dW1", "db1", "dW2", "db2")
-
-
-def make_parameters(rng, n_x, n_h, n_y, bias=0.0):
-    """Weights of order one and non-zero biases (centred on ``bias``)."""
-    return {"W1": rng.normal(size=(n_h, n_x)), "b1": rng.normal(loc=bias, size=(n_h, 1)),
-            "W2": rng.normal(size=(n_y, n_h)), "b2": rng.normal(loc=bias, size=(n_y, 1))}
 
 
 def make_data(rng, n_x, n_y, m):
@@ -46,36 +43,7 @@ def make_data(rng, n_x, n_y, m):
     return X, Y
 
 
-def shapes(n_x, n_h, n_y):
-    return {"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}
-
-
-def shape_hints(n_x, n_h, n_y, m=None):
-    """What a wrong shape of each parameter says; with ``m``, of each gradient ("d" + key), where a bias's gradient
-    summed over the wrong axis says so too."""
-    hints = {"W1": {(n_x, n_h): "W1 has one row per hidden unit and one column per input feature: shape (n_h, n_x)."},
-             "W2": {(n_h, n_y): "W2 has one row per output and one column per hidden unit: shape (n_y, n_h)."},
-             "b1": {(n_h,): "Keep b1 a column of shape (n_h, 1): np.zeros((n_h, 1)), or sum with keepdims=True.",
-                    (1, n_h): "b1 is a column, one entry per hidden unit: shape (n_h, 1)."},
-             "b2": {(n_y,): "Keep b2 a column of shape (n_y, 1): np.zeros((n_y, 1)), or sum with keepdims=True.",
-                    (1, n_y): "b2 is a column, one entry per output: shape (n_y, 1)."}}
-    if m is None:
-        return hints
-    axis = "sums over the examples, which are the columns: np.sum(dZ, axis=1, keepdims=True) / m."
-    return {"d" + key: {**table, **({(1, m): f"d{key} {axis}", (m,): f"d{key} {axis}"} if key[0] == "b" else {})}
-            for key, table in hints.items()}
-
-
 # -- sigmoid and layer_sizes
-
-
-def sigmoid_mistakes(z, expected):
-    return [
-        Mistake("Mind the sign in the exponent: sigma(z) = 1 / (1 + e^(-z)). With e^(+z) you get 1 - sigma(z).", 1 - expected),
-        Mistake("That is tanh. The sigmoid is 1 / (1 + np.exp(-z)), with values between 0 and 1.", np.tanh(z)),
-        Mistake("Take the reciprocal of the whole denominator: 1 / (1 + np.exp(-z)), with the parentheses "
-                "(1 / 1 + np.exp(-z) is 1 + e^(-z)).", 1 + np.exp(-z)),
-    ]
 
 
 def sigmoid(submission, z):
@@ -88,7 +56,7 @@ def check_sigmoid(submission, reference, rng):
     """sigma(z) = 1 / (1 + e^(-z)), elementwise on a (4, 7) array of values of both signs."""
     z = rng.normal(scale=3.0, size=(N_H, M))
     expected = reference.sigmoid(z)
-    expect_close(sigmoid(submission, z), expected, name="sigmoid(z)", mistakes=sigmoid_mistakes(z, expected))
+    expect_close(sigmoid(submission, z), expected, name="sigmoid(z)", mistakes=sigmoid_mistakes(z))
 
 
 def expect_layer_sizes(submission, rng, n_x, n_y, m):
@@ -115,8 +83,8 @@ def check_layer_sizes(submission, rng):
 @pytest.mark.exercise("initialize_parameters", points=1)
 def check_initialize_parameters_shapes(submission, seed):
     """W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1), the biases all zero."""
-    expect_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_H, N_Y), shapes(N_X, N_H, N_Y),
-                       zeros=("b1", "b2"), shape_hints=shape_hints(N_X, N_H, N_Y),
+    expect_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_H, N_Y), layer_shapes((N_X, N_H, N_Y)),
+                       zeros=("b1", "b2"), shape_hints=layer_shape_hints((N_X, N_H, N_Y)),
                        hint="Start the biases at zero: np.zeros((n_h, 1)) and np.zeros((n_y, 1)).")
 
 
@@ -131,7 +99,7 @@ def check_initialize_parameters_statistics(submission, reference, mistakes, seed
     """The weights are small (std about 0.01), centred, of both signs: 0.01 * randn, W1 and W2 alike (1200 and 1000);
     then, with the generator seeded, exactly its draws, W1 first (unless the notebook's template seeds it itself)."""
     initialize = submission.initialize_parameters.with_options(np_seed=seed)
-    params = expect_initialized(initialize(30, 40, 25), shapes(30, 40, 25), shape_hints=shape_hints(30, 40, 25))
+    params = expect_initialized(initialize(30, 40, 25), layer_shapes((30, 40, 25)), shape_hints=layer_shape_hints((30, 40, 25)))
     for key in ("W1", "W2"):
         expect_small_random(params[key], name=f'parameters["{key}"]', shape=params[key].shape, hint=
                             "Draw the weights from the standard normal distribution and scale them down: "
@@ -140,7 +108,7 @@ def check_initialize_parameters_statistics(submission, reference, mistakes, seed
                             "train (the symmetry is never broken).")
     if not contract.get("reproducible_start", True):
         return
-    got = expect_initialized(initialize(N_X, N_H, N_Y), shapes(N_X, N_H, N_Y), shape_hints=shape_hints(N_X, N_H, N_Y))
+    got = expect_initialized(initialize(*SIZES), layer_shapes(SIZES), shape_hints=layer_shape_hints(SIZES))
     expected = reference.function("initialize_parameters", np_seed=seed)(N_X, N_H, N_Y)
     for key in ("W1", "W2"):
         expect_close(got[key], expected[key], name=f'parameters["{key}"]', hint=DRAWS_HINT, mistakes=[
@@ -152,7 +120,7 @@ def check_initialize_parameters_statistics(submission, reference, mistakes, seed
 
 def forward_case(submission, reference, rng, n_x, n_h, n_y, m, bias=0.0):
     """The student's forward pass (with the reference sigmoid: a bug there costs only sigmoid) and the reference's."""
-    X, params = rng.normal(size=(n_x, m)), make_parameters(rng, n_x, n_h, n_y, bias)
+    X, params = rng.normal(size=(n_x, m)), layer_parameters(rng, (n_x, n_h, n_y), bias)
     forward = submission.forward_propagation.with_options(replace=reference.blocks("sigmoid"))
     got = expect_tuple(forward(X, params), name="forward_propagation(X, parameters)", length=2)
     return got, reference.forward_propagation(X, params), X, params
@@ -202,10 +170,6 @@ def check_forward_propagation_cache(submission, reference, rng, contract):
 # -- compute_cost
 
 
-SATURATED_HINT = ("log(0) is -inf, and 0 * log(0) is nan in numpy. Keep A2 away from exactly 0 and 1 before taking logs: "
-                  "A2 = np.clip(A2, 1e-15, 1 - 1e-15).")
-
-
 def saturated_case(rng, contract, n_y, m, count, wrong=False):
     """Probabilities and labels with ``count`` outputs per row at exactly the label (at 1 - the label if ``wrong``), as
     a saturated sigmoid gives them; 1e-12 inside (0, 1) under a contract whose cost takes the logs of A2 as it is."""
@@ -217,27 +181,13 @@ def saturated_case(rng, contract, n_y, m, count, wrong=False):
     return A2, Y
 
 
-def expect_cost(got, expected, mistakes, A2, Y, when=""):
+def expect_cost(got, expected, mistakes, A2, Y, when=None):
     """The cost as a float close to ``expected``; ``when`` describes outputs of exactly 0 or 1, where a nan or inf cost
     gets the clipping hint."""
-    n_y, m = Y.shape
-    if when and isinstance(got, (float, np.floating)) and not math.isfinite(got):
-        raise CheckFailure(f"`cost` is {float(got)} {when}.", SATURATED_HINT, summary=f"`cost` is not finite {when}.")
     A2 = np.clip(A2, 1e-15, 1 - 1e-15)  # the known mistakes as a notebook that clips computes them
-    if isinstance(got, np.ndarray) and got.shape == (n_y, n_y) and n_y > 1:
-        raise CheckFailure(f"`cost` is a numpy array of shape {got.shape}, but a single number was expected.",
-                           "np.dot of two (n_y, m) arrays is an (n_y, n_y) matrix that mixes the output rows. Multiply "
-                           "elementwise, add up every entry with np.sum, divide by m and return float(cost).",
-                           summary="`cost` is an (n_y, n_y) numpy array, but a single number was expected.")
-    expect_float_close(got, expected, name="cost", mistakes=[
-        Mistake("The log of a probability is negative, so the cost needs a minus sign in front: "
-                "L = -1/m * sum(Y log A2 + (1 - Y) log(1 - A2)).", -expected),
-        not_averaged(expected, m, hint="Average over the examples: divide the sum by m, the number of columns."),
-        Mistake("Divide by m, the number of examples (columns), not by the number of entries n_y * m: np.mean averages "
-                "over every entry.", expected / n_y),
+    expect_log_loss(got, expected, A2, Y, when=when, output="A2", mistakes=[
         Mistake("Both terms belong in the sum: Y log A2 counts the examples labelled 1, (1 - Y) log(1 - A2) the ones "
-                "labelled 0.", lambda: mistakes.cost_positive_term_only(A2, Y)),
-    ])
+                "labelled 0.", lambda: mistakes.cost_positive_term_only(A2, Y))])
 
 
 @pytest.mark.exercise("compute_cost", points=1)
@@ -261,16 +211,15 @@ def check_compute_cost_saturated(submission, reference, mistakes, rng, contract)
 # -- backward_propagation
 
 
-def expect_gradients(submission, reference, mistakes, rng, keys, n_x=N_X, n_h=N_H, n_y=N_Y, m=M):
+def expect_backward(submission, reference, mistakes, rng, keys, n_x=N_X, n_h=N_H, n_y=N_Y, m=M):
     """The student's backward_propagation (with the reference sigmoid) against jax.grad of the reference's cost, for
     the gradients named in ``keys``."""
     X, Y = make_data(rng, n_x, n_y, m)
-    params = make_parameters(rng, n_x, n_h, n_y)
+    params = layer_parameters(rng, (n_x, n_h, n_y))
     _, cache = reference.forward_propagation(X, params)
-    grads = reference.grad("cost_jax", argnums=(0, 1, 2, 3))(params["W1"], params["b1"], params["W2"], params["b2"], X, Y)
-    expected = dict(zip(GRADIENT_KEYS, grads, strict=True))
+    expected = reference_gradients(reference, params, X, Y)
     backward = submission.backward_propagation.with_options(replace=reference.blocks("sigmoid"))
-    got = expect_dict(backward(params, cache, X, Y), name="grads", keys=GRADIENT_KEYS)
+    got = backward(params, cache, X, Y)
     hidden = {  # what the hidden layer's error dZ1 gets wrong: the hint, and the mistake that computes it
         "In this network the hidden layer uses the sigmoid, whose derivative is A1 * (1 - A1); 1 - A1**2 is the "
         "derivative of tanh.": mistakes.backward_tanh_derivative,
@@ -282,58 +231,48 @@ def expect_gradients(submission, reference, mistakes, rng, keys, n_x=N_X, n_h=N_
             mistakes.backward_derivative_of_Z1,
     }
 
-    def mistakes_for(key):
-        found = [sign_flipped(expected[key], "The error at the output is dZ2 = A2 - Y (prediction minus label); the sign "
-                                             "is flipped."), not_averaged(expected[key], m)]
-        return found + [Mistake(hint, lambda wrong=wrong: wrong(params, cache, X, Y)[key])
-                        for hint, wrong in hidden.items() if key in ("dW1", "db1")]
-
-    expect_arrays(got, {key: expected[key] for key in keys}, name="grads", mistakes_for=mistakes_for,
-                  shape_hints=shape_hints(n_x, n_h, n_y, m))
+    expect_gradients(got, expected, keys, m, shape_hints=layer_shape_hints((n_x, n_h, n_y), m),
+                     sign_hint="The error at the output is dZ2 = A2 - Y (prediction minus label); the sign is flipped.",
+                     mistakes_for=lambda key: [Mistake(hint, lambda wrong=wrong: wrong(params, cache, X, Y)[key])
+                                               for hint, wrong in hidden.items() if key in ("dW1", "db1")])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_dW2(submission, reference, mistakes, rng, contract):
     """dW2 = 1/m dZ2 A1^T, compared with jax.grad of the cost."""
-    expect_gradients(submission, reference, mistakes, rng, ["dW2"], n_y=contract.get("outputs", N_Y))
+    expect_backward(submission, reference, mistakes, rng, ["dW2"], n_y=contract.get("outputs", N_Y))
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_db2(submission, reference, mistakes, rng, contract):
     """db2 = 1/m row sums of dZ2, an (n_y, 1) column, compared with jax.grad of the cost."""
-    expect_gradients(submission, reference, mistakes, rng, ["db2"], n_y=contract.get("outputs", N_Y))
+    expect_backward(submission, reference, mistakes, rng, ["db2"], n_y=contract.get("outputs", N_Y))
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_dW1(submission, reference, mistakes, rng, contract):
     """dW1 = 1/m dZ1 X^T with dZ1 = (W2^T dZ2) * A1 (1 - A1), compared with jax.grad of the cost."""
-    expect_gradients(submission, reference, mistakes, rng, ["dW1"], n_y=contract.get("outputs", N_Y))
+    expect_backward(submission, reference, mistakes, rng, ["dW1"], n_y=contract.get("outputs", N_Y))
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_db1(submission, reference, mistakes, rng, contract):
     """db1 = 1/m row sums of dZ1, an (n_h, 1) column, compared with jax.grad of the cost."""
-    expect_gradients(submission, reference, mistakes, rng, ["db1"], n_y=contract.get("outputs", N_Y))
+    expect_backward(submission, reference, mistakes, rng, ["db1"], n_y=contract.get("outputs", N_Y))
 
 
 # -- update_parameters
 
 
 def update_case(rng, n_x, n_h, n_y):
-    return make_parameters(rng, n_x, n_h, n_y), {"d" + key: value for key, value in make_parameters(rng, n_x, n_h, n_y).items()}
-
-
-def expect_updated(got, reference, params, grads, learning_rate):
-    expected = reference.update_parameters(params, grads, learning_rate=learning_rate)
-    expect_step(got, expected, params, grads, learning_rate, reference.update_parameters(params, grads))
+    sizes = (n_x, n_h, n_y)
+    return layer_parameters(rng, sizes), {"d" + key: value for key, value in layer_parameters(rng, sizes).items()}
 
 
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters(submission, reference, rng):
     """P - alpha dP for W1, b1, W2, b2, with the learning rate passed in (0.3)."""
-    params, grads = update_case(rng, N_X, N_H, N_Y)
-    expect_updated(submission.update_parameters(params, grads, learning_rate=LEARNING_RATE), reference, params, grads,
-                   LEARNING_RATE)
+    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng, N_X, N_H, N_Y), LEARNING_RATE)
 
 
 # -- nn_model
@@ -362,9 +301,9 @@ def expect_sizes_passed(calls, n_x, n_h, n_y):
 def call_nn_model(submission, reference, seed, X, Y, n_h, *args, watch_args=False, **kwargs):
     """The student's nn_model on the reference's building blocks (a bug in one costs only its own exercise); returns
     the call's record. Parameters created with the wrong sizes are the verdict, whether or not training then failed."""
-    blocks = reference.blocks("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
-                              "backward_propagation", "update_parameters", np_seeds={"initialize_parameters": seed})
-    nn_model = submission.nn_model.with_options(np_seed=seed, watch_args=watch_args, replace=blocks)
+    blocks = ("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
+              "backward_propagation", "update_parameters")
+    nn_model = on_blocks(submission.nn_model, reference, seed, blocks, watch_args=watch_args)
     try:
         record = nn_model.call(X, Y, n_h, *args, **kwargs)
     except StudentCodeRaised:
@@ -378,12 +317,10 @@ def expect_nn_model(submission, reference, seed, X, Y, n_h, **options):
     """The student's nn_model(X, Y, n_h, **options) against the reference's (``options``: num_iterations and
     learning_rate, else the defaults 10 and 1.2), its usual mistakes named."""
     got = call_nn_model(submission, reference, seed, X, Y, n_h, **options).value
-    train = reference.function("nn_model", np_seed=seed)
-    start = reference.function("initialize_parameters", np_seed=seed)(len(X), n_h, len(Y))
-    expect_trained(got, lambda n, rate: train(X, Y, n_h, n, rate), start, iterations=options.get("num_iterations", 10),
-                   learning_rate=options.get("learning_rate", 1.2), defaults=(10, 1.2), function="nn_model",
-                   shape_hints={"W1": {(2, len(X)): N_H_HINT, (n_h, 2): SIZES_HINT, (2, 2): SIZES_HINT},
-                                "W2": {(1, n_h): SIZES_HINT}})
+    expect_trained_as_reference(got, reference, seed, (X, Y, n_h), (len(X), n_h, len(Y)),
+                                iterations=options.get("num_iterations", 10), learning_rate=options.get("learning_rate", 1.2),
+                                shape_hints={"W1": {(2, len(X)): N_H_HINT, (n_h, 2): SIZES_HINT, (2, 2): SIZES_HINT},
+                                             "W2": {(1, n_h): SIZES_HINT}})
 
 
 def expect_defaults(submission, name, defaults):
@@ -413,7 +350,7 @@ def check_nn_model_defaults(submission, reference, rng, seed):
 def expect_predictions(submission, reference, rng, contract, n_x, n_h, m):
     """predict on inputs and parameters whose probabilities A2 spread on both sides of 0.5 (one output), with the
     reference's forward_propagation and sigmoid: True where A2 > 0.5, as booleans of shape (1, m)."""
-    X, params = rng.normal(size=(n_x, m)), make_parameters(rng, n_x, n_h, 1)
+    X, params = rng.normal(size=(n_x, m)), layer_parameters(rng, (n_x, n_h, 1))
     params["W2"] *= 3.0
     predict = submission.predict.with_options(replace=reference.blocks("forward_propagation", "sigmoid"))
     try:

@@ -12,11 +12,13 @@ from autograder.checks import (
     CheckFailure,
     StudentCodeRaised,
     expect_close,
-    expect_float,
+    expect_confident_log_loss,
     expect_initialized,
     expect_small_random,
     expect_training_report,
+    layer_shape_hints,
     public_checks,
+    sigmoid_mistakes,
 )
 
 pytestmark = pytest.mark.hidden
@@ -37,7 +39,7 @@ def check_sigmoid_far_out_on_both_tails(submission, reference):
                            "the overflow (for very negative z) gives 1 / inf = 0, the right value. (numpy's overflow warning "
                            "is then harmless; np.errstate(over=\"ignore\") silences it.)",
                            summary="sigmoid(z) is not finite for some large |z|.")
-    expect_close(got, reference.sigmoid(z), name="sigmoid(z) for large |z|", mistakes=public.sigmoid_mistakes(z))
+    expect_close(got, reference.sigmoid(z), name="sigmoid(z) for large |z|", mistakes=sigmoid_mistakes(z, public.SIGMOID_HINTS))
 
 
 @pytest.mark.exercise("layer_sizes", points=1)
@@ -50,7 +52,7 @@ def check_layer_sizes_one_output(submission, rng):
 def check_initialize_parameters_statistics(submission, seed):
     """W is small (std ≈ 0.01), centred and of both signs: 0.01 · randn, over 1200 weights."""
     got = submission.initialize_parameters.with_options(np_seed=seed)(40, 30)
-    W = expect_initialized(got, {"W": (30, 40)}, shape_hints=public.w_shape_hints(40, 30))["W"]
+    W = expect_initialized(got, {"W": (30, 40)}, shape_hints=layer_shape_hints((40, 30), biases=False))["W"]
     expect_small_random(W, name='parameters["W"]', shape=(30, 40),
                         hint="Draw W from a standard normal distribution and scale it: np.random.randn(n_y, n_x) * 0.01.")
 
@@ -69,10 +71,6 @@ def check_compute_cost_more_examples(submission, reference, rng):
     public.expect_cost(submission.compute_cost(A, Y), reference.compute_cost(A, Y), A, Y)
 
 
-SMALLEST_FLOAT = 5e-324  # the smallest positive float64: no clip can keep A any closer to 0
-CONFIDENT = 1e-4  # a clip this far from 0 and 1, or closer, still makes a confident mistake expensive
-
-
 @pytest.mark.exercise("compute_cost", points=1)
 def check_compute_cost_confidently_wrong(submission, reference, rng):
     """Outputs of exactly 0 where Y = 1 (and 1 where Y = 0) give a large but finite cost, not inf or nan: with A clipped
@@ -85,18 +83,10 @@ def check_compute_cost_confidently_wrong(submission, reference, rng):
     # first the same outputs on the right side: this fixes the cost of everything but the k mistakes
     right = public.expect_cost(submission.compute_cost(A_right, Y), reference.compute_cost(A_right, Y), A_right, Y,
                                when="for outputs A that are exactly 0 or 1 (and agree with the labels)")
-    got = submission.compute_cost(A_wrong, Y)
-    when = "when some outputs are exactly 0 where Y = 1, or exactly 1 where Y = 0"
-    if isinstance(got, (float, np.floating)) and not math.isfinite(got):
-        raise CheckFailure(f"`cost` is {float(got)} {when}.", public.SATURATED_HINT,
-                           summary="`cost` is not finite when some outputs are exactly 0 or 1.")
-    cost = expect_float(got, name="cost")
-    low, high = (right + k * -math.log(eps) / m for eps in (CONFIDENT, SMALLEST_FLOAT))
-    if not low <= cost <= high:
-        raise CheckFailure(f"`cost` is {cost:.6g} {when}; expected between {low:.4g} (A clipped at {CONFIDENT:g}) and "
-                           f"{high:.4g} (A clipped at {SMALLEST_FLOAT:g}).", "Clip A only a tiny distance from 0 and 1 (e.g. "
-                           "np.clip(A, 1e-15, 1 - 1e-15)), so that a confident mistake still costs a lot.",
-                           summary="`cost` is off when some outputs are exactly 0 or 1: A is clipped too far from 0 and 1.")
+    expect_confident_log_loss(submission.compute_cost(A_wrong, Y), right, k, m, saturated_hint=public.SATURATED_HINT,
+                              summaries=("`cost` is not finite when some outputs are exactly 0 or 1.",
+                                         "`cost` is off when some outputs are exactly 0 or 1: A is clipped too far from 0 "
+                                         "and 1."))
 
 
 @pytest.mark.exercise("dcost_dz", points=1)
@@ -111,7 +101,7 @@ def check_dcost_dz_two_rows_and_the_tails(submission, reference, mistakes, rng):
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_one_output(submission, reference, mistakes, rng):
     """dW and db for three features, one output and twenty examples, against jax.grad of the log loss."""
-    public.expect_gradients(submission, reference, mistakes, rng, ["dW", "db"], 3, 1, 20)
+    public.expect_backward(submission, reference, mistakes, rng, ["dW", "db"], 3, 1, 20)
 
 
 @pytest.mark.exercise("gradient_check", points=1)

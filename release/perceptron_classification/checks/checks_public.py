@@ -19,23 +19,25 @@ from autograder.checks import (
     expect_dict,
     expect_elementwise,
     expect_float_close,
+    expect_gradients,
     expect_initialized,
+    expect_log_loss,
     expect_sizes,
-    expect_step,
-    expect_trained,
+    expect_trained_as_reference,
     expect_unchanged,
+    expect_update,
     halved,
-    not_averaged,
-    sign_flipped,
+    layer_parameters,
+    layer_shape_hints,
+    on_blocks,
+    reference_gradients,
+    sigmoid_mistakes,
 )
 
 N_X, N_Y, M = 3, 2, 7
 LEARNING_RATE = 0.3  # not the default 1.2, so a hard-coded rate shows
 THRESHOLD = 0.5
-
-
-def make_parameters(rng, n_x, n_y, bias=0.0):
-    return {"W": rng.normal(size=(n_y, n_x)), "b": rng.normal(loc=bias, size=(n_y, 1))}
+W_HINTS = layer_shape_hints((N_X, N_Y), biases=False)
 
 
 def make_labels(rng, n_y, m):
@@ -50,7 +52,7 @@ def make_probabilities(rng, n_y, m):
 
 def make_classification_data(rng, n_x, n_y, m):
     """Inputs and 0/1 labels drawn from a perceptron with known parameters (so training makes sense)."""
-    X, true = rng.normal(size=(n_x, m)), make_parameters(rng, n_x, n_y, bias=0.5)
+    X, true = rng.normal(size=(n_x, m)), layer_parameters(rng, (n_x, n_y), bias=0.5)
     return X, (rng.uniform(size=(n_y, m)) < logistic(true["W"] @ X + true["b"])).astype(float)
 
 
@@ -58,10 +60,6 @@ def logistic(z):
     """The sigmoid, computed here on the trusted side to build known wrong answers."""
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-z))
-
-
-def w_shape_hints(n_x, n_y):
-    return {"W": {(n_x, n_y): "W has one row per output and one column per input feature: shape (n_y, n_x)."}}
 
 
 # -- sigmoid
@@ -73,16 +71,12 @@ def sigmoid(submission, z):
                               "works for numbers and arrays alike.")
 
 
-def sigmoid_mistakes(z):
-    with np.errstate(over="ignore"):
-        return [
-            Mistake("The exponent has the wrong sign: σ(z) = 1 / (1 + e^(−z)), which grows from 0 to 1 as z grows.",
-                    1 / (1 + np.exp(z))),
-            Mistake("That is tanh(z), which runs from −1 to 1; the sigmoid is σ(z) = 1 / (1 + e^(−z)), from 0 to 1.", np.tanh(z)),
-            Mistake("Add 1 to e^(−z) before dividing: σ(z) = 1 / (1 + e^(−z)).", np.exp(z)),
-            Mistake("That is the sigmoid's derivative σ(z)(1 − σ(z)); return σ(z) = 1 / (1 + e^(−z)) itself.",
-                    logistic(z) * (1 - logistic(z))),
-        ]
+SIGMOID_HINTS = {  # the sigmoid's known mistakes (sigmoid_mistakes) in this notebook's words
+    "exponent_sign": "The exponent has the wrong sign: σ(z) = 1 / (1 + e^(−z)), which grows from 0 to 1 as z grows.",
+    "tanh": "That is tanh(z), which runs from −1 to 1; the sigmoid is σ(z) = 1 / (1 + e^(−z)), from 0 to 1.",
+    "reciprocal": "Add 1 to e^(−z) before dividing: σ(z) = 1 / (1 + e^(−z)).",
+    "derivative": "That is the sigmoid's derivative σ(z)(1 − σ(z)); return σ(z) = 1 / (1 + e^(−z)) itself.",
+}
 
 
 @pytest.mark.exercise("sigmoid", points=1)
@@ -91,7 +85,7 @@ def check_sigmoid_on_arrays(submission, reference, rng):
     for shape in ((M,), (N_Y, M), (2, 3, 4)):
         z = rng.normal(scale=4.0, size=shape)
         expect_close(sigmoid(submission, z), reference.sigmoid(z), name=f"sigmoid(z) for z of shape {shape}",
-                     mistakes=sigmoid_mistakes(z))
+                     mistakes=sigmoid_mistakes(z, SIGMOID_HINTS))
 
 
 @pytest.mark.exercise("sigmoid", points=1)
@@ -100,7 +94,8 @@ def check_sigmoid_on_numbers(submission, reference, rng):
     for z in (0.0, *np.round(rng.normal(scale=3.0, size=3), 3).tolist()):
         got = sigmoid(submission, z)
         got = got[()] if isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind in "iuf" else got  # 0-d: a number
-        expect_float_close(got, reference.sigmoid(z), name=f"sigmoid({z:g})", mistakes=sigmoid_mistakes(np.float64(z)))
+        expect_float_close(got, reference.sigmoid(z), name=f"sigmoid({z:g})",
+                           mistakes=sigmoid_mistakes(np.float64(z), SIGMOID_HINTS))
 
 
 # -- layer_sizes, initialize_parameters and forward_propagation
@@ -121,7 +116,7 @@ def check_layer_sizes(submission, rng):
 def check_initialize_parameters_shapes(submission, seed):
     """W has shape (n_y, n_x) and b is a column of zeros of shape (n_y, 1)."""
     expect_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_Y), {"W": (N_Y, N_X), "b": (N_Y, 1)},
-                       zeros=("b",), shape_hints=w_shape_hints(N_X, N_Y), hint="Start the bias at zero: np.zeros((n_y, 1)).")
+                       zeros=("b",), shape_hints=W_HINTS, hint="Start the bias at zero: np.zeros((n_y, 1)).")
 
 
 def expect_forward(submission, reference, X, params):
@@ -140,7 +135,7 @@ def expect_forward(submission, reference, X, params):
 @pytest.mark.exercise("forward_propagation", points=1)
 def check_forward_propagation(submission, reference, rng):
     """A = σ(W X + b) for three features, two outputs and seven examples."""
-    expect_forward(submission, reference, rng.normal(size=(N_X, M)), make_parameters(rng, N_X, N_Y))
+    expect_forward(submission, reference, rng.normal(size=(N_X, M)), layer_parameters(rng, (N_X, N_Y)))
 
 
 # -- compute_cost
@@ -149,27 +144,22 @@ SATURATED_HINT = ("log(0) is −inf, and 0 · log(0) is nan in numpy. Keep A awa
                   "A = np.clip(A, 1e-15, 1 - 1e-15). (A much smaller ε does not help: 1 - 1e-20 rounds back to 1.0.)")
 
 
+COST_HINTS = {  # the log loss's known mistakes (log_loss_mistakes), in the order they are tried
+    "sign": "Mind the sign: the log loss is −(1/m) Σ (Y log A + (1 − Y) log(1 − A)). The logs of probabilities are "
+            "negative, so the minus sign makes the cost positive.",
+    "not_averaged": "Average over the m examples: divide by m = Y.shape[1], the number of columns. "
+                    "(Y is (n_y, m), not (m,): len(Y) and Y.shape[0] count rows, here 1.)",
+    "sign_and_average": "Two things: the log loss has a minus sign in front, and it is averaged over the m examples (1/m).",
+    "positive_term_only": "Both classes count: add the term (1 − Y) log(1 − A), which is what the examples with label 0 "
+                          "cost.",
+    "swapped_terms": "log A goes with Y and log(1 − A) with 1 − Y: the cost of an example with label 1 is −log A.",
+    "entries": "Divide by m, the number of examples (columns), not by the number of entries n_y · m.",
+}
+
+
 def expect_cost(got, expected, A, Y, *, when=""):
     """The cost as a float close to `expected` (returned); a nan or inf gets the saturated-output hint."""
-    if isinstance(got, (float, np.floating)) and not math.isfinite(got):
-        raise CheckFailure(f"`cost` is {float(got)}" + (f" {when}." if when else "."), SATURATED_HINT,
-                           summary=f"`cost` is not finite{' ' + when if when else ''}.")
-    n_y, m = Y.shape
-    with np.errstate(divide="ignore", invalid="ignore"):
-        only_ones = -np.sum(Y * np.log(A)) / m
-        swapped = -np.sum(Y * np.log(1 - A) + (1 - Y) * np.log(A)) / m
-    return expect_float_close(got, expected, name="cost", mistakes=[
-        Mistake("Mind the sign: the log loss is −(1/m) Σ (Y log A + (1 − Y) log(1 − A)). The logs of probabilities are "
-                "negative, so the minus sign makes the cost positive.", -expected),
-        not_averaged(expected, m, hint="Average over the m examples: divide by m = Y.shape[1], the number of columns. "
-                                       "(Y is (n_y, m), not (m,): len(Y) and Y.shape[0] count rows, here 1.)"),
-        Mistake("Two things: the log loss has a minus sign in front, and it is averaged over the m examples (1/m).",
-                -m * expected),
-        Mistake("Both classes count: add the term (1 − Y) log(1 − A), which is what the examples with label 0 cost.",
-                only_ones),
-        Mistake("log A goes with Y and log(1 − A) with 1 − Y: the cost of an example with label 1 is −log A.", swapped),
-        Mistake("Divide by m, the number of examples (columns), not by the number of entries n_y · m.", expected / n_y),
-    ])
+    return expect_log_loss(got, expected, A, Y, hints=COST_HINTS, when=when, saturated_hint=SATURATED_HINT)
 
 
 @pytest.mark.exercise("compute_cost", points=1)
@@ -245,15 +235,15 @@ def check_dcost_dz(submission, reference, mistakes, rng):
 # -- backward_propagation
 
 
-def expect_gradients(submission, reference, mistakes, rng, keys, n_x=N_X, n_y=N_Y, m=M):
+def expect_backward(submission, reference, mistakes, rng, keys, n_x=N_X, n_y=N_Y, m=M):
     """The gradients named in ``keys`` against jax.grad of the log loss of σ(W X + b), its usual mistakes named. The
     student's backward_propagation runs with the reference's dcost_dz, so a wrong derivative costs only dcost_dz."""
-    X, Y, params = rng.normal(size=(n_x, m)), make_labels(rng, n_y, m), make_parameters(rng, n_x, n_y)
+    X, Y, params = rng.normal(size=(n_x, m)), make_labels(rng, n_y, m), layer_parameters(rng, (n_x, n_y))
     A = reference.forward_propagation(X, params)
-    expected = dict(zip(("dW", "db"), reference.grad("cost_jax", argnums=(0, 1))(params["W"], params["b"], X, Y), strict=True))
+    expected = reference_gradients(reference, params, X, Y)
     backward = submission.backward_propagation.with_options(replace=reference.blocks("dcost_dz"))
     try:
-        got = expect_dict(backward(A, X, Y), name="grads", keys=("dW", "db"))
+        got = backward(A, X, Y)
     except StudentCodeRaised as error:
         if "could not be broadcast" not in str(error):
             raise
@@ -267,28 +257,27 @@ def expect_gradients(submission, reference, mistakes, rng, keys, n_x=N_X, n_y=N_
     hints = {"dW": {(n_x, n_y): "dW has the shape of W, (n_y, n_x): dZ @ X.T / m.", (m, n_x): transposed},
              "db": {(1, m): columns, (m,): columns, (n_y,): "Keep db a column of shape (n_y, 1): sum with keepdims=True.",
                     (): "db is one number per output row: sum over axis=1 only, with keepdims=True.", (m, 1): transposed}}
-    for key in keys:
-        expect_close(got[key], expected[key], name=f'grads["{key}"]', shape_hints=hints[key], mistakes=[
-            sign_flipped(expected[key], "The gradient has the wrong sign: dZ is the derivative of the loss, dcost_dz(A, Y), "
-                                        "as it is; the minus sign belongs to the update step, not here."),
-            not_averaged(expected[key], m, "Average over the examples: divide by m, the number of columns of X."),
-            Mistake("dcost_dz(A, Y) already contains the sigmoid's derivative (the chain rule went through a = σ(z) "
-                    "there); do not multiply by A(1 − A) again.",
-                    lambda key=key: mistakes.backward_extra_sigmoid_derivative(A, X, Y)[key]),
-            halved(expected[key], "Divide by m once, not by 2m: there is no square in the log loss."),
-        ])
+    expect_gradients(got, expected, keys, m, shape_hints=hints,
+                     sign_hint="The gradient has the wrong sign: dZ is the derivative of the loss, dcost_dz(A, Y), as it is; "
+                               "the minus sign belongs to the update step, not here.",
+                     average_hint="Average over the examples: divide by m, the number of columns of X.",
+                     mistakes_for=lambda key: [
+                         Mistake("dcost_dz(A, Y) already contains the sigmoid's derivative (the chain rule went through "
+                                 "a = σ(z) there); do not multiply by A(1 − A) again.",
+                                 lambda: mistakes.backward_extra_sigmoid_derivative(A, X, Y)[key]),
+                         halved(expected[key], "Divide by m once, not by 2m: there is no square in the log loss.")])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_dW(submission, reference, mistakes, rng):
     """dW = dZ Xᵀ / m, compared with jax.grad of the log loss of σ(W X + b)."""
-    expect_gradients(submission, reference, mistakes, rng, ["dW"])
+    expect_backward(submission, reference, mistakes, rng, ["dW"])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_db(submission, reference, mistakes, rng):
     """db = row sums of dZ / m, as an (n_y, 1) column, compared with jax.grad of the log loss."""
-    expect_gradients(submission, reference, mistakes, rng, ["db"])
+    expect_backward(submission, reference, mistakes, rng, ["db"])
 
 
 # -- gradient_check
@@ -470,28 +459,20 @@ def check_gradient_check_leaves_its_inputs_alone(submission, reference, rng):
 
 
 def update_case(rng):
-    return make_parameters(rng, N_X, N_Y), {"dW": rng.normal(size=(N_Y, N_X)), "db": rng.normal(size=(N_Y, 1))}
-
-
-def expect_updated(got, reference, params, grads):
-    expected = reference.update_parameters(params, grads, learning_rate=LEARNING_RATE)
-    expect_step(got, expected, params, grads, LEARNING_RATE, reference.update_parameters(params, grads))
+    return layer_parameters(rng, (N_X, N_Y)), {"dW": rng.normal(size=(N_Y, N_X)), "db": rng.normal(size=(N_Y, 1))}
 
 
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters(submission, reference, rng):
     """W − α dW and b − α db, with the learning rate that is passed in."""
-    params, grads = update_case(rng)
-    expect_updated(submission.update_parameters(params, grads, learning_rate=LEARNING_RATE), reference, params, grads)
+    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng), LEARNING_RATE)
 
 
 def expect_new_parameters(submission, reference, params, grads):
     """A right step that leaves the caller's dict and arrays as they were."""
-    record = submission.update_parameters.with_options(watch_args=True).call(params, grads, learning_rate=LEARNING_RATE)
-    expect_updated(record.value, reference, params, grads)
-    expect_unchanged(record.args_after[0][0], params, function="update_parameters", what="parameters",
-                     hint="Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
-                          "W = W - learning_rate * dW, and return a new dict.")
+    expect_update(submission.update_parameters, reference.update_parameters, params, grads, LEARNING_RATE,
+                  inputs_alone="Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
+                               "W = W - learning_rate * dW, and return a new dict.")
 
 
 @pytest.mark.exercise("update_parameters", points=1)
@@ -502,17 +483,14 @@ def check_update_parameters_builds_new_arrays(submission, reference, rng):
 
 def nn_model(submission, reference, seed, **options):
     """The student's nn_model on the reference's building blocks: a bug in one of those costs only its own exercise."""
-    blocks = reference.blocks("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
-                              "dcost_dz", "backward_propagation", "update_parameters",
-                              np_seeds={"initialize_parameters": seed})
-    return submission.nn_model.with_options(np_seed=seed, replace=blocks, **options)
+    blocks = ("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost", "dcost_dz",
+              "backward_propagation", "update_parameters")
+    return on_blocks(submission.nn_model, reference, seed, blocks, **options)
 
 
 def expect_nn_model(got, reference, seed, X, Y, iterations=10, learning_rate=1.2):
-    train = reference.function("nn_model", np_seed=seed)
-    start = reference.function("initialize_parameters", np_seed=seed)(len(X), len(Y))
-    expect_trained(got, lambda n, rate: train(X, Y, n, rate), start, iterations=iterations, learning_rate=learning_rate,
-                   defaults=(10, 1.2), function="nn_model", shape_hints=w_shape_hints(len(X), len(Y)))
+    expect_trained_as_reference(got, reference, seed, (X, Y), (len(X), len(Y)), iterations=iterations,
+                                learning_rate=learning_rate, shape_hints=layer_shape_hints((len(X), len(Y)), biases=False))
 
 
 @pytest.mark.exercise("nn_model", points=1)
@@ -532,7 +510,7 @@ def check_nn_model_defaults(submission, reference, rng, seed):
 
 def predict_case(rng, n_x, m):
     """Inputs whose Z = W X + b spread over [-3, 3], a few of them in (0, 0.5) and (-0.5, 0): near the boundary."""
-    params = make_parameters(rng, n_x, 1)
+    params = layer_parameters(rng, (n_x, 1))
     W, b = params["W"], params["b"]
     Z = rng.permutation(np.concatenate([rng.uniform(-3, 3, m - 4), rng.uniform(0.05, 0.45, 2), rng.uniform(-0.45, -0.05, 2)]))
     X = rng.normal(size=(n_x, m))

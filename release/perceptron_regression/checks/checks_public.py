@@ -1,38 +1,37 @@
 """Public checks for perceptron_regression. Inputs come from each check's seed: n_x = 3, n_y = 2, m = 7 (all different)
 and non-zero biases. Expected values come from the reference, gradients from `jax.grad` of its cost."""
 
-import re
-
 import numpy as np
 import pytest
 
 from autograder.checks import (
     Figure,
     Mistake,
-    averaging_mistakes,
-    expect_arrays,
+    doubled,
     expect_close,
-    expect_dict,
     expect_float_close,
+    expect_gradients,
     expect_initialized,
     expect_sizes,
-    expect_step,
-    expect_trained,
+    expect_trained_as_reference,
     expect_unchanged,
+    expect_update,
+    halved,
+    layer_parameters,
+    layer_shape_hints,
+    learning_curve,
+    on_blocks,
+    reference_gradients,
 )
 
 N_X, N_Y, M = 3, 2, 7
 LEARNING_RATE = 0.3  # not the default 1.2, so a hard-coded rate shows
-W_HINTS = {"W": {(N_X, N_Y): "W has one row per output and one column per input feature: shape (n_y, n_x)."}}
-
-
-def make_parameters(rng, n_x, n_y):
-    return {"W": rng.normal(size=(n_y, n_x)), "b": rng.normal(size=(n_y, 1))}
+W_HINTS = layer_shape_hints((N_X, N_Y), biases=False)
 
 
 def make_regression_data(rng, n_x, n_y, m):
     """Inputs, and targets that a linear model fits up to noise."""
-    X, true = rng.normal(size=(n_x, m)), make_parameters(rng, n_x, n_y)
+    X, true = rng.normal(size=(n_x, m)), layer_parameters(rng, (n_x, n_y))
     return X, true["W"] @ X + true["b"] + 0.1 * rng.normal(size=(n_y, m))
 
 
@@ -59,7 +58,7 @@ def expect_forward(submission, reference, X, params):
 @pytest.mark.exercise("forward_propagation", points=1)
 def check_forward_propagation(submission, reference, rng):
     """Y_hat = W X + b for three features, two outputs and seven examples."""
-    expect_forward(submission, reference, rng.normal(size=(N_X, M)), make_parameters(rng, N_X, N_Y))
+    expect_forward(submission, reference, rng.normal(size=(N_X, M)), layer_parameters(rng, (N_X, N_Y)))
 
 
 def expect_cost(submission, reference, Y_hat, Y):
@@ -79,73 +78,59 @@ def check_compute_cost(submission, reference, rng):
     expect_cost(submission, reference, rng.normal(size=(N_Y, M)), rng.normal(size=(N_Y, M)))
 
 
-def expect_gradients(submission, reference, rng, keys, n_x=N_X, n_y=N_Y, m=M):
+def expect_backward(submission, reference, rng, keys, n_x=N_X, n_y=N_Y, m=M):
     """The grads named in ``keys``, against jax.grad of the reference's cost."""
-    X, Y, params = rng.normal(size=(n_x, m)), rng.normal(size=(n_y, m)), make_parameters(rng, n_x, n_y)
-    expected = dict(zip(("dW", "db"), reference.grad("cost_jax", argnums=(0, 1))(params["W"], params["b"], X, Y), strict=True))
+    X, Y, params = rng.normal(size=(n_x, m)), rng.normal(size=(n_y, m)), layer_parameters(rng, (n_x, n_y))
+    expected = reference_gradients(reference, params, X, Y)
     columns = "db sums over the examples, which are the columns: np.sum(dZ, axis=1, keepdims=True)."
     hints = {"dW": {(n_x, n_y): "dW has the shape of W, (n_y, n_x): (Y_hat − Y) @ X.T / m."},
              "db": {(1, m): columns, (m,): columns, (n_y,): "Keep db a column of shape (n_y, 1): sum with keepdims=True.",
                     (): "db is one number per output row: sum over axis=1 only, with keepdims=True."}}
     sign = "The residual has the wrong sign: use dZ = Y_hat − Y (prediction minus target)."
-    got = expect_dict(submission.backward_propagation(reference.forward_propagation(X, params), X, Y), name="grads",
-                      keys=("dW", "db"))
-    expect_arrays(got, {key: expected[key] for key in keys}, name="grads", shape_hints=hints,
-                  mistakes_for=lambda key: averaging_mistakes(expected[key], m, sign))
+    expect_gradients(submission.backward_propagation(reference.forward_propagation(X, params), X, Y), expected, keys, m,
+                     sign_hint=sign, shape_hints=hints, mistakes_for=lambda key: [doubled(expected[key]), halved(expected[key])])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_dW(submission, reference, rng):
     """dW = (Ŷ − Y) Xᵀ / m, compared with jax.grad of the cost."""
-    expect_gradients(submission, reference, rng, ["dW"])
+    expect_backward(submission, reference, rng, ["dW"])
 
 
 @pytest.mark.exercise("backward_propagation", points=1)
 def check_backward_propagation_db(submission, reference, rng):
     """db = row sums of (Ŷ − Y) / m, as an (n_y, 1) column, compared with jax.grad of the cost."""
-    expect_gradients(submission, reference, rng, ["db"])
+    expect_backward(submission, reference, rng, ["db"])
 
 
 def update_case(rng):
-    return make_parameters(rng, N_X, N_Y), {"dW": rng.normal(size=(N_Y, N_X)), "db": rng.normal(size=(N_Y, 1))}
-
-
-def expect_updated(got, reference, params, grads):
-    expected = reference.update_parameters(params, grads, learning_rate=LEARNING_RATE)
-    expect_step(got, expected, params, grads, LEARNING_RATE, reference.update_parameters(params, grads))
+    return layer_parameters(rng, (N_X, N_Y)), {"dW": rng.normal(size=(N_Y, N_X)), "db": rng.normal(size=(N_Y, 1))}
 
 
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters(submission, reference, rng):
     """W − α dW and b − α db, with the learning rate passed in."""
-    params, grads = update_case(rng)
-    expect_updated(submission.update_parameters(params, grads, learning_rate=LEARNING_RATE), reference, params, grads)
+    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng), LEARNING_RATE)
 
 
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
     """A right step that returns new arrays: the caller's dict and arrays stay as they were."""
-    params, grads = update_case(rng)
-    update_parameters = submission.update_parameters.with_options(watch_args=True)
-    record = update_parameters.call(params, grads, learning_rate=LEARNING_RATE)
-    expect_updated(record.value, reference, params, grads)
-    expect_unchanged(record.args_after[0][0], params, function="update_parameters", what="parameters",
-                     hint="Do not modify the dict or arrays you are given (no -= on them): compute new arrays, "
-                          "W = W - learning_rate * dW, and return a new dict.")
+    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng), LEARNING_RATE,
+                  inputs_alone="Do not modify the dict or arrays you are given (no -= on them): compute new arrays, "
+                               "W = W - learning_rate * dW, and return a new dict.")
 
 
 def nn_model(submission, reference, seed, **options):
     """The student's nn_model on the reference's building blocks: a bug in one of those costs only its own exercise."""
-    blocks = reference.blocks("layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
-                              "backward_propagation", "update_parameters", np_seeds={"initialize_parameters": seed})
-    return submission.nn_model.with_options(np_seed=seed, replace=blocks, **options)
+    blocks = ("layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation",
+              "update_parameters")
+    return on_blocks(submission.nn_model, reference, seed, blocks, **options)
 
 
 def expect_nn_model(got, reference, seed, X, Y, iterations=10, learning_rate=1.2):
-    train = reference.function("nn_model", np_seed=seed)
-    start = reference.function("initialize_parameters", np_seed=seed)(len(X), len(Y))
-    expect_trained(got, lambda n, rate: train(X, Y, n, rate), start, iterations=iterations, learning_rate=learning_rate,
-                   defaults=(10, 1.2), function="nn_model", shape_hints=W_HINTS)
+    expect_trained_as_reference(got, reference, seed, (X, Y), (len(X), len(Y)), iterations=iterations,
+                                learning_rate=learning_rate, shape_hints=W_HINTS)
 
 
 @pytest.mark.exercise("nn_model", points=1)
@@ -153,22 +138,15 @@ def check_nn_model_defaults(submission, reference, rng, seed, feedback):
     """Ten iterations at learning rate 1.2 from the seeded start give the reference's parameters; X and Y are left alone."""
     X, Y = make_regression_data(rng, N_X, N_Y, M)
     model = nn_model(submission, reference, seed, watch_args=True)
-    with feedback.on_failure(lambda: learning_curve(model, reference, seed, X, Y)):
+    with feedback.on_failure(lambda: printed_costs(model, reference, seed, X, Y)):
         record = model.call(X, Y)
         expect_unchanged(record.args_after[0][:2], [X, Y], function="nn_model", what="X or Y")
         expect_nn_model(record.value, reference, seed, X, Y)
 
 
-def learning_curve(model, reference, seed, X, Y):
+def printed_costs(model, reference, seed, X, Y):
     """The costs your nn_model printed, iteration by iteration, against the reference's."""
-    printed = model.call(X, Y, print_cost=True).stdout.splitlines()
-    theirs = [float(m.group()) for m in (re.search(r"-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$", line) for line in printed) if m]
-    ours = reference.function("cost_history", np_seed=seed)(X, Y)
-    figure = Figure("Learning curve: the cost at each iteration", xlabel="iteration", ylabel="cost")
-    figure.line(range(len(ours)), ours, role="reference")
-    if theirs:
-        figure.line(range(len(theirs)), theirs, role="student", label="yours (printed with print_cost=True)")
-    return figure
+    return learning_curve(model.call(X, Y, print_cost=True).stdout, reference.function("cost_history", np_seed=seed)(X, Y))
 
 
 PREDICT_MISTAKES = {
@@ -188,7 +166,7 @@ def predict_case(submission, reference, rng, n_x, n_y, m, k):
     Y = rng.normal(loc=rng.uniform(1e4, 2e5, size=(n_y, 1)), scale=rng.uniform(1e3, 5e4, size=(n_y, 1)), size=(n_y, m))
     X_pred = X[:, :k] + rng.normal(scale=10, size=(n_x, k))
     predict = submission.predict.with_options(replace=reference.blocks("forward_propagation"))
-    return predict, (X, Y, make_parameters(rng, n_x, n_y), X_pred)
+    return predict, (X, Y, layer_parameters(rng, (n_x, n_y)), X_pred)
 
 
 def expect_predict(predict, reference, mistakes, case):

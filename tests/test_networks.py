@@ -1,0 +1,206 @@
+"""The network assignments' factories (autograder/networks.py), each failing on a wrong answer and passing a right one,
+on plain values and small stand-ins for the submission and the reference."""
+
+from __future__ import annotations
+
+import copy
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from autograder.checks import (
+    CheckFailure,
+    Figure,
+    Mistake,
+    expect_close,
+    expect_confident_log_loss,
+    expect_gradients,
+    expect_log_loss,
+    expect_trained_as_reference,
+    expect_update,
+    layer_parameters,
+    layer_shape_hints,
+    layer_shapes,
+    learning_curve,
+    log_loss_mistakes,
+    on_blocks,
+    reference_gradients,
+    sigmoid_mistakes,
+)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def log_loss(A, Y):
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / Y.shape[1])
+
+
+def update(parameters, grads, learning_rate=1.2):
+    return {key: value - learning_rate * grads["d" + key] for key, value in parameters.items()}
+
+
+class Student:
+    """A student's function as checks see it: called on copies of the arguments (as in the sandbox), or
+    ``.with_options(...).call(...)`` for a record with the arguments as the call left them."""
+
+    def __init__(self, function):
+        self.function, self.options = function, {}
+
+    def with_options(self, **options):
+        student = Student(self.function)
+        student.options = options
+        return student
+
+    def call(self, *args, **kwargs):
+        args = copy.deepcopy(args)
+        value = self.function(*args, **kwargs)
+        return SimpleNamespace(value=value, args_after=(args, kwargs) if self.options.get("watch_args") else None)
+
+    def __call__(self, *args, **kwargs):
+        return self.call(*args, **kwargs).value
+
+
+def in_place(parameters, grads, learning_rate=1.2):
+    for key in parameters:
+        parameters[key] -= learning_rate * grads["d" + key]
+    return parameters
+
+
+def test_layer_parameters_and_shapes_follow_the_layer_sizes():
+    assert layer_shapes((3, 4, 2)) == {"W1": (4, 3), "b1": (4, 1), "W2": (2, 4), "b2": (2, 1)}
+    assert layer_shapes((3, 2)) == {"W": (2, 3), "b": (2, 1)}
+    rng, again = np.random.default_rng(0), np.random.default_rng(0)
+    drawn = layer_parameters(rng, (3, 2), bias=5.0)
+    assert drawn["W"].shape == (2, 3) and drawn["b"].shape == (2, 1) and drawn["b"].mean() > 2
+    assert np.array_equal(drawn["W"], again.normal(size=(2, 3)))  # W first, then b: the draw order is stated
+
+
+def test_layer_shape_hints_name_a_transposed_weight_and_a_flat_bias():
+    hints = layer_shape_hints((3, 4, 2))
+    assert hints["W1"][(3, 4)] == "W1 has one row per hidden unit and one column per input feature: shape (n_h, n_x)."
+    assert hints["b2"][(2,)].startswith("Keep b2 a column of shape (n_y, 1)")
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(np.zeros((3, 4)), np.zeros((4, 3)), name="W1", shape_hints=hints["W1"])
+    assert failure.value.hint == hints["W1"][(3, 4)]
+    assert layer_shape_hints((3, 2), biases=False) == {
+        "W": {(3, 2): "W has one row per output and one column per input feature: shape (n_y, n_x)."}}
+    gradients = layer_shape_hints((3, 4, 2), m=7)
+    assert "db1 sums over the examples" in gradients["db1"][(1, 7)] and set(gradients) == {"dW1", "db1", "dW2", "db2"}
+
+
+def test_sigmoid_mistakes_name_the_exponents_sign_and_pass_the_sigmoid():
+    z = np.linspace(-3, 3, 7)
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(1 / (1 + np.exp(z)), sigmoid(z), name="sigmoid(z)", mistakes=sigmoid_mistakes(z))
+    assert "sign in the exponent" in failure.value.hint
+    derivative = {"derivative": "That is the derivative."}
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(sigmoid(z) * (1 - sigmoid(z)), sigmoid(z), name="sigmoid(z)", mistakes=sigmoid_mistakes(z, derivative))
+    assert failure.value.hint == "That is the derivative."
+    expect_close(sigmoid(z), sigmoid(z), name="sigmoid(z)", mistakes=sigmoid_mistakes(z))
+
+
+def test_the_log_loss_names_its_mistakes_and_passes_the_right_cost():
+    A, Y = np.array([[0.2, 0.7, 0.9, 0.4]]), np.array([[0.0, 1.0, 1.0, 0.0]])
+    expected = log_loss(A, Y)
+    assert expect_log_loss(expected, expected, A, Y) == pytest.approx(expected)
+    with pytest.raises(CheckFailure) as failure:
+        expect_log_loss(-expected, expected, A, Y, output="A2")
+    assert "minus sign" in failure.value.hint and "log A2" in failure.value.hint
+    with pytest.raises(CheckFailure) as failure:
+        expect_log_loss(4 * expected, expected, A, Y)
+    assert "divide the sum by m" in failure.value.hint
+    only_ones = {"positive_term_only": "Both classes count."}
+    assert log_loss_mistakes(expected, A, Y, only_ones)[0].resolve() == pytest.approx(-np.sum(Y * np.log(A)) / 4)
+    with pytest.raises(CheckFailure) as failure:
+        expect_log_loss(float(-np.sum(Y * np.log(A)) / 4), expected, A, Y, hints=only_ones)
+    assert failure.value.hint == "Both classes count."
+    extra = Mistake("Half of it.", expected / 2)
+    with pytest.raises(CheckFailure) as failure:
+        expect_log_loss(expected / 2, expected, A, Y, mistakes=[extra])
+    assert failure.value.hint == "Half of it."
+
+
+def test_the_log_loss_of_saturated_outputs_must_be_finite_and_a_dot_product_is_named():
+    A, Y = np.array([[0.0, 1.0, 0.5], [1.0, 0.5, 0.0]]), np.array([[0.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
+    when = "for outputs A that are exactly 0 or 1"
+    with pytest.raises(CheckFailure) as failure:
+        expect_log_loss(float("nan"), 0.46, A, Y, when=when)
+    assert failure.value.message == f"`cost` is nan {when}." and "np.clip(A, 1e-15" in failure.value.hint
+    with pytest.raises(CheckFailure) as failure:
+        expect_log_loss(np.ones((2, 2)), 0.46, A, Y)
+    assert "np.dot" in failure.value.hint
+    clipped = np.clip(A, 1e-15, 1 - 1e-15)
+    expect_log_loss(log_loss(clipped, Y), log_loss(clipped, Y), A, Y, when=when)
+
+
+def test_a_confident_mistake_must_cost_a_lot_but_stay_finite():
+    rest, k, m = 0.3, 2, 10
+    right = rest + k * -np.log(1e-15) / m
+    assert expect_confident_log_loss(right, rest, k, m) == pytest.approx(right)
+    with pytest.raises(CheckFailure) as failure:
+        expect_confident_log_loss(float("inf"), rest, k, m, output="A2")
+    assert "np.clip(A2" in failure.value.hint
+    with pytest.raises(CheckFailure) as failure:
+        expect_confident_log_loss(rest + k * -np.log(0.01) / m, rest, k, m, summaries=("not finite", "too little"))
+    assert failure.value.summary == "too little" and "a confident mistake still costs a lot" in failure.value.hint
+
+
+def test_gradients_compare_with_the_references_and_name_sign_and_average():
+    expected = {"dW": np.array([[0.5, -1.0, 2.0]]), "db": np.array([[0.25]])}
+    reference = SimpleNamespace(grad=lambda name, argnums: lambda W, b, X, Y: (W * 0 + expected["dW"], b * 0 + expected["db"]))
+    parameters = {"W": np.ones((1, 3)), "b": np.ones((1, 1))}
+    found = reference_gradients(reference, parameters, np.ones((3, 4)), np.ones((1, 4)))
+    assert set(found) == {"dW", "db"}
+    expect_gradients(found, expected, ["dW", "db"], 4, sign_hint="Flipped.")
+    with pytest.raises(CheckFailure) as failure:
+        expect_gradients({"dW": -expected["dW"], "db": expected["db"]}, expected, ["dW"], 4, sign_hint="Flipped.")
+    assert failure.value.hint == "Flipped."
+    with pytest.raises(CheckFailure) as failure:
+        expect_gradients({"dW": 4 * expected["dW"], "db": expected["db"]}, expected, ["dW"], 4, sign_hint="Flipped.")
+    assert "divide by m" in failure.value.hint
+    with pytest.raises(CheckFailure, match="db"):
+        expect_gradients({"dW": expected["dW"]}, expected, ["dW"], 4, sign_hint="Flipped.")
+
+
+def test_the_update_step_uses_the_rate_passed_in_and_leaves_its_inputs_alone():
+    parameters, grads = {"W": np.ones((2, 3)), "b": np.zeros((2, 1))}, {"dW": np.full((2, 3), 0.5), "db": np.ones((2, 1))}
+    expect_update(Student(update), update, parameters, grads, 0.3, inputs_alone="Build new arrays.")
+    with pytest.raises(CheckFailure) as failure:
+        expect_update(Student(lambda p, g, learning_rate: update(p, g)), update, parameters, grads, 0.3)
+    assert "learning_rate" in failure.value.hint
+    expect_update(Student(in_place), update, parameters, grads, 0.3)  # right values, not watched
+    with pytest.raises(CheckFailure) as failure:
+        expect_update(Student(in_place), update, parameters, grads, 0.3, inputs_alone="Build new arrays.")
+    assert failure.value.message == "update_parameters changed the parameters it was given."
+    assert failure.value.hint == "Build new arrays."
+
+
+def test_a_training_loop_on_the_references_blocks_against_the_references_loop():
+    start = {"w": np.array([1.0])}
+
+    def train(X, Y, n, rate):
+        return {"w": start["w"] * (1 - rate) ** n}
+
+    functions = {"nn_model": train, "initialize_parameters": lambda n_x, n_y: start}
+    reference = SimpleNamespace(function=lambda name, np_seed=None: functions[name],
+                                blocks=lambda *names, np_seeds: {"names": names, "np_seeds": np_seeds})
+    model = on_blocks(Student(train), reference, 7, ("initialize_parameters",), watch_args=True)
+    assert model.options == {"np_seed": 7, "replace": {"names": ("initialize_parameters",),
+                                                       "np_seeds": {"initialize_parameters": 7}}, "watch_args": True}
+    X, Y = np.ones((1, 3)), np.ones((1, 3))
+    expect_trained_as_reference(train(X, Y, 4, 0.1), reference, 7, (X, Y), (1, 1), iterations=4, learning_rate=0.1)
+    with pytest.raises(CheckFailure) as failure:
+        expect_trained_as_reference(train(X, Y, 10, 0.1), reference, 7, (X, Y), (1, 1), iterations=4, learning_rate=0.1)
+    assert "num_iterations" in failure.value.hint
+
+
+def test_the_learning_curve_reads_the_costs_a_loop_printed():
+    figure = learning_curve("Cost after iteration 0: 0.693147\nCost after iteration 1: 0.5\nwarming up\n", [0.7, 0.4])
+    assert isinstance(figure, Figure) and figure.title == "Learning curve: the cost at each iteration"
+    reference, student = figure.layers
+    assert student["y"] == [0.693147, 0.5] and reference["y"] == [0.7, 0.4] and student["role"] == "student"
+    assert len(learning_curve("nothing printed", [0.7, 0.4]).layers) == 1
