@@ -4,6 +4,7 @@ on plain values and small stand-ins for the submission and the reference."""
 from __future__ import annotations
 
 import copy
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -28,6 +29,7 @@ from autograder.checks import (
     reference_gradients,
     sigmoid_mistakes,
 )
+from autograder.networks import cost_at_end
 
 
 def sigmoid(z):
@@ -204,3 +206,13 @@ def test_the_learning_curve_reads_the_costs_a_loop_printed():
     reference, student = figure.layers
     assert student["y"] == [0.693147, 0.5] and reference["y"] == [0.7, 0.4] and student["role"] == "student"
     assert len(learning_curve("nothing printed", [0.7, 0.4]).layers) == 1
+
+
+def test_the_learning_curve_reads_a_hostile_printout_in_linear_time():
+    """64 KB of digits on one line (the most a call may print) took a backtracking regular expression minutes."""
+    started = time.perf_counter()
+    figure = learning_curve("1" * 65_000 + "x\n" + "9" * 65_000 + "\ncost=0.25\n", [0.7, 0.4])
+    assert time.perf_counter() - started < 1.0
+    assert figure.layers[1]["y"][-1] == 0.25 and len(figure.layers[1]["y"]) == 2  # the digits line is a number: inf
+    assert [cost_at_end(line) for line in ("Cost after iteration 9: 1.5e-03 ", "value e", "-", "")] == [0.0015, None, None,
+                                                                                                    None]

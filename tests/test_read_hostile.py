@@ -290,3 +290,16 @@ def test_trusted_side_costs(tmp_path, name, code_chars, cells, refused_as):
     else:
         assert "refused" not in figures and set(figures) >= {"parse", "integrity", "policy"}
     assert figures["peak_mb"] < PEAK_MB
+
+
+def test_hint_patterns_read_a_huge_exception_message_in_bounded_time():
+    """The child sends 500 characters of a message; one that sends megabytes must not make the hint patterns (which
+    backtrack) run for minutes on the trusted side."""
+    from autograder.errors import StudentCodeRaised
+    from autograder.hints import for_error
+
+    started = time.perf_counter()
+    assert for_error(StudentCodeRaised("TypeError: " * 200_000, "TypeError")) is None
+    assert for_error(StudentCodeRaised("shapes (" + ") and (" * 200_000, "ValueError")) is None
+    assert time.perf_counter() - started < 2.0
+    assert for_error(StudentCodeRaised("ValueError: shapes (3,2) and (3,2) not aligned", "ValueError"))
