@@ -15,7 +15,11 @@ the engine's own business.
   training loop returns), ``expect_sizes`` (layer sizes read from X and Y), ``expect_elementwise``
   (a function of arrays that works on one number), ``expect_unchanged`` (no in-place update),
   ``expect_small_random`` (``0.01 · randn``), ``expect_printed_each_iteration`` and
-  ``expect_training_report`` (a training loop's data left alone, its cost printed);
+  ``expect_training_report`` (a training loop's data left alone, its cost printed),
+  ``expect_predicted_classes`` (booleans, the opposite class named); what a function declares and
+  is passed: ``expect_declared_defaults`` (its defaults, read from its source),
+  ``arguments_in_order`` (a failed call of a function whose arguments are declared in another
+  order), ``expect_passed`` with ``ArgumentsMistake`` (the arguments it passed to a building block);
 * known mistakes: ``Mistake``, and the recurring ones as factories (``sign_flipped``,
   ``not_averaged``, ``doubled``, ``halved``, ``averaging_mistakes``, ``ascent``, ``unscaled_step``,
   ``rate_ignored``, ``step_mistakes``, ``no_update``, ``iteration_mistakes``, ``size_mistakes``);
@@ -23,9 +27,11 @@ the engine's own business.
 * verdicts and feedback: ``CheckFailure`` (with a value-free ``summary`` for hidden checks),
   ``StudentCodeRaised`` (to turn a student's exception into a precise verdict), ``Figure``;
 * the network assignments' recurring pieces (:mod:`autograder.networks`): a layer's parameters
-  (``layer_parameters``, ``layer_shapes``, ``layer_shape_hints``), the sigmoid's and the log loss's
-  known mistakes (``sigmoid_mistakes``, ``log_loss_mistakes``), the log loss with its saturated
-  outputs (``expect_log_loss``, ``expect_confident_log_loss``), gradients against ``jax.grad`` of
+  (``layer_parameters``, ``layer_shapes``, ``layer_shape_hints``, ``expect_layers_initialized``) and
+  its activations' shape hints (``activation_shape_hints``), the sigmoid's and the log loss's
+  known mistakes (``sigmoid_mistakes``, ``log_loss_mistakes``), the sigmoid far out on its tails
+  (``sigmoid_far_out``), the log loss with its saturated
+  outputs (``saturated_outputs``, ``expect_log_loss``, ``expect_confident_log_loss``), gradients against ``jax.grad`` of
   the reference's cost (``reference_gradients``, ``expect_gradients``), the update step
   (``expect_update``), a training loop on the reference's building blocks (``on_blocks``,
   ``expect_trained_as_reference``) and its ``learning_curve``;
@@ -52,8 +58,10 @@ from .diagnosis import (
 from .errors import CheckFailure, StudentCodeRaised
 from .figures import Figure
 from .networks import (
+    activation_shape_hints,
     expect_confident_log_loss,
     expect_gradients,
+    expect_layers_initialized,
     expect_log_loss,
     expect_trained_as_reference,
     expect_update,
@@ -64,6 +72,8 @@ from .networks import (
     log_loss_mistakes,
     on_blocks,
     reference_gradients,
+    saturated_outputs,
+    sigmoid_far_out,
     sigmoid_mistakes,
 )
 from .numeric import (
@@ -81,9 +91,14 @@ from .numeric import (
     relative_error,
 )
 from .patterns import (
+    ArgumentsMistake,
+    arguments_in_order,
     expect_arrays,
+    expect_declared_defaults,
     expect_elementwise,
     expect_initialized,
+    expect_passed,
+    expect_predicted_classes,
     expect_printed_each_iteration,
     expect_sizes,
     expect_small_random,
@@ -95,11 +110,14 @@ from .patterns import (
 from .plugin import public_checks
 
 __all__ = [
+    "ArgumentsMistake",
     "CheckFailure",
     "Figure",
     "Mistake",
     "StudentCodeRaised",
     "TOLERANCE",
+    "activation_shape_hints",
+    "arguments_in_order",
     "ascent",
     "averaging_mistakes",
     "doubled",
@@ -108,6 +126,7 @@ __all__ = [
     "expect_bool_array",
     "expect_close",
     "expect_confident_log_loss",
+    "expect_declared_defaults",
     "expect_dict",
     "expect_elementwise",
     "expect_equal",
@@ -117,7 +136,10 @@ __all__ = [
     "expect_function",
     "expect_gradients",
     "expect_initialized",
+    "expect_layers_initialized",
     "expect_log_loss",
+    "expect_passed",
+    "expect_predicted_classes",
     "expect_printed_each_iteration",
     "expect_sizes",
     "expect_small_random",
@@ -142,6 +164,8 @@ __all__ = [
     "rate_ignored",
     "reference_gradients",
     "relative_error",
+    "saturated_outputs",
+    "sigmoid_far_out",
     "sigmoid_mistakes",
     "sign_flipped",
     "size_mistakes",

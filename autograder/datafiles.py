@@ -10,6 +10,8 @@ course's ``source/<assignment>/data/``::
 
     if __name__ == "__main__":
         write_course_data(__file__, tables)
+
+``gaussian_blobs`` draws a table that recurs in classification exercises: labelled round Gaussian clouds.
 """
 
 from __future__ import annotations
@@ -17,12 +19,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 
 def csv_text(header: Sequence[str], rows: Iterable[Iterable[float]], formats: Sequence[str]) -> str:
     """A header line, then one line per row with each value in its column's format (``"{:.3f}"``)."""
     lines = [",".join(header)]
     lines += [",".join(form.format(value) for form, value in zip(formats, row, strict=True)) for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def gaussian_blobs(rng: np.random.Generator, blobs: Sequence[Sequence[float]], sd: float, n: int, *,
+                   decimals: int) -> np.ndarray:
+    """Round Gaussian clouds, one per row of ``blobs`` (its centre's coordinates, then its label): ``n`` points each,
+    with standard deviation ``sd`` in every coordinate, drawn from ``rng`` blob by blob and rounded to ``decimals``;
+    then the rows shuffled (one more draw from ``rng``). A table of rows (coordinates..., label)."""
+    clouds = [np.column_stack([np.round(rng.normal(blob[:-1], sd, size=(n, len(blob) - 1)), decimals),
+                               np.full(n, float(blob[-1]))]) for blob in blobs]
+    table = np.vstack(clouds)
+    return table[rng.permutation(len(table))]
 
 
 def write_tables(folder: str | Path, tables: Mapping[str, str]) -> list[Path]:

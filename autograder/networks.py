@@ -2,12 +2,13 @@
 or a squared error, built from ``layer_sizes``, ``initialize_parameters``, ``forward_propagation``, a cost,
 ``backward_propagation``, ``update_parameters`` and ``nn_model``.
 
-A layer's parameters (``W`` of shape (n_out, n_in) and ``b`` of shape (n_out, 1); numbered ``W1``, ``b1``, ... in a
-network of more than one layer) drawn from the check's ``rng``, their shapes, and what a wrong shape of each says;
-the log loss with its catalogued mistakes and its saturated outputs; the gradients against ``jax.grad`` of the
-reference's cost; the update step with a learning rate passed in; a training loop run on the reference's building
-blocks against the reference's; the learning curve a student's printed costs draw. Built on the ladder and the
-patterns (:mod:`autograder.numeric`, :mod:`autograder.patterns`); each raises
+The sigmoid far out on its tails; a layer's parameters (``W`` of shape (n_out, n_in) and ``b`` of shape (n_out, 1);
+numbered ``W1``, ``b1``, ... in a network of more than one layer) drawn from the check's ``rng``, their shapes, what a
+wrong shape of each (and of a forward pass's activations) says, and freshly initialised ones; the log loss with its
+catalogued mistakes and its saturated outputs (and outputs saturated on purpose); the gradients against ``jax.grad``
+of the reference's cost; the update step with a learning rate passed in; a training loop run on the reference's
+building blocks against the reference's; the learning curve a student's printed costs draw. Built on the ladder and
+the patterns (:mod:`autograder.numeric`, :mod:`autograder.patterns`); each raises
 :class:`~autograder.errors.CheckFailure` with a value-free summary, so it serves hidden checks as well as public ones.
 """
 
@@ -22,14 +23,16 @@ import numpy as np
 from .diagnosis import Mistake, not_averaged, sign_flipped
 from .errors import CheckFailure
 from .figures import Figure
-from .numeric import expect_dict, expect_float, expect_float_close
-from .patterns import expect_arrays, expect_step, expect_trained, expect_unchanged
+from .numeric import expect_close, expect_dict, expect_float, expect_float_close
+from .patterns import expect_arrays, expect_initialized, expect_step, expect_trained, expect_unchanged
 
 __all__ = [
     "LOG_LOSS_HINTS",
     "SIGMOID_HINTS",
+    "activation_shape_hints",
     "expect_confident_log_loss",
     "expect_gradients",
+    "expect_layers_initialized",
     "expect_log_loss",
     "expect_trained_as_reference",
     "expect_update",
@@ -40,6 +43,8 @@ __all__ = [
     "log_loss_mistakes",
     "on_blocks",
     "reference_gradients",
+    "saturated_outputs",
+    "sigmoid_far_out",
     "sigmoid_mistakes",
 ]
 
@@ -69,6 +74,27 @@ def sigmoid_mistakes(z: Any, hints: Mapping[str, str] = SIGMOID_HINTS) -> list[M
     return [Mistake(hint, _quiet(values[name])) for name, hint in hints.items()]
 
 
+OVERFLOW_HINT = ("For large z, e^z overflows to inf and inf / inf is nan. Write the sigmoid as 1 / (1 + np.exp(-z)): it "
+                 "tends to 0 and 1 correctly at both ends (numpy's overflow warning is then harmless; "
+                 'np.errstate(over="ignore") silences it).')
+
+
+def sigmoid_far_out(got: Any, expected: Any, z: Any, *, name: str = "sigmoid(z)", hints: Mapping[str, str] = SIGMOID_HINTS,
+                    finite: bool = False, message: str = "`{name}` is {value} at z = {z:g}.", hint: str = OVERFLOW_HINT,
+                    summary: str | None = None) -> np.ndarray:
+    """The student's sigmoid at inputs ``z`` far out on both tails (|z| up to 1000, where e^z overflows): nan there
+    (with ``finite``, inf too) is the verdict, worded by ``message`` (``{name}``, the ``{value}``, its ``{z}`` and
+    ``{index}``) with the overflow ``hint``; then close to ``expected``, the sigmoid's ``hints`` named
+    (:func:`sigmoid_mistakes`)."""
+    if isinstance(got, np.ndarray) and got.shape == np.shape(z) and got.dtype.kind == "f":
+        bad = ~np.isfinite(got) if finite else np.isnan(got)
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise CheckFailure(message.format(name=name, value=got[index], z=z[index], index=index), hint, summary=summary or
+                               f"`{name}` is {'not finite' if finite else 'nan'} for some large |z|.")
+    return expect_close(got, expected, name=name, mistakes=sigmoid_mistakes(z, hints))
+
+
 # ---------------------------------------------------------------------------- a layer's parameters
 
 
@@ -95,15 +121,22 @@ def layer_parameters(rng: np.random.Generator, sizes: Sequence[int], bias: float
     return parameters
 
 
+def _words(layers: int, units: Sequence[str] | None, symbols: Sequence[str] | None) -> tuple[Sequence[str], Sequence[str]]:
+    """What the rows of each layer's arrays stand for (input feature, hidden unit, output) and their sizes' symbols
+    (n_x, n_h, n_y; n_h1, n_h2, ... for more hidden layers), from the input layer on."""
+    hidden = layers - 1
+    units = units or ("input feature", *["hidden unit"] * hidden, "output")
+    symbols = symbols or ("n_x", *(["n_h"] if hidden == 1 else [f"n_h{i}" for i in range(1, hidden + 1)]), "n_y")
+    return units, symbols
+
+
 def layer_shape_hints(sizes: Sequence[int], m: int | None = None, *, biases: bool = True,
                       units: Sequence[str] | None = None, symbols: Sequence[str] | None = None) -> ShapeHints:
     """What a wrong shape of each parameter says, for layer sizes (n_x, ..., n_y): W transposed; with ``biases``, b
     flat or a row. With ``m``, the same for each gradient ("d" + key), where a bias's gradient summed over the wrong
     axis (a row of m, or m numbers) says so too. ``units`` names what the rows and columns stand for (input feature,
     hidden unit, output) and ``symbols`` their sizes (n_x, n_h, n_y) in the hints' words."""
-    hidden = len(sizes) - 2
-    units = units or ("input feature", *["hidden unit"] * hidden, "output")
-    symbols = symbols or ("n_x", *(["n_h"] if hidden == 1 else [f"n_h{i}" for i in range(1, hidden + 1)]), "n_y")
+    units, symbols = _words(len(sizes) - 1, units, symbols)
     hints: ShapeHints = {}
     for layer, (W, b) in enumerate(_keys(sizes)):
         n_in, n_out, unit_in, unit_out, rows = sizes[layer], sizes[layer + 1], units[layer], units[layer + 1], symbols[layer + 1]
@@ -117,6 +150,30 @@ def layer_shape_hints(sizes: Sequence[int], m: int | None = None, *, biases: boo
     axis = "sums over the examples, which are the columns: np.sum(dZ, axis=1, keepdims=True) / m."
     return {"d" + key: {**table, **({(1, m): f"d{key} {axis}", (m,): f"d{key} {axis}"} if key[0] == "b" else {})}
             for key, table in hints.items()}
+
+
+def activation_shape_hints(arrays: Mapping[str, Any], *, units: Sequence[str] | None = None,
+                           symbols: Sequence[str] | None = None) -> ShapeHints:
+    """What a transposed array of a forward pass says, for each of ``arrays`` (the expected ``Z1``, ``A1``, ...,
+    numbered by layer, the highest number the output; ``Z`` and ``A`` for a single layer), of shape (n_out, m): it
+    has one row per unit of its layer and one column per example. ``units`` and ``symbols`` as for
+    :func:`layer_shape_hints`."""
+    numbers = {key: int(key[1:] or 1) for key in arrays}
+    units, symbols = _words(max(numbers.values(), default=1), units, symbols)
+    return {key: {np.shape(value)[::-1]: f"{key} has one row per {units[numbers[key]]} and one column per example: "
+                                         f"({symbols[numbers[key]]}, m)."} for key, value in arrays.items()}
+
+
+def expect_layers_initialized(got: Any, sizes: Sequence[int], *, zero_biases: bool = False, bias_hints: bool = True,
+                              hint: str | None = None) -> dict[str, np.ndarray]:
+    """What ``initialize_parameters(*sizes)`` returned: a dict with every layer's W and b, each of its shape
+    (:func:`layer_shapes`, a wrong one named by :func:`layer_shape_hints`; ``bias_hints`` for the biases' too); with
+    ``zero_biases``, the biases all zero (else ``hint``). Whether the weights look random is
+    :func:`~autograder.patterns.expect_small_random`'s."""
+    shapes = layer_shapes(sizes)
+    zeros = [key for key in shapes if key[0] == "b"] if zero_biases else []
+    hints = layer_shape_hints(sizes, biases=bias_hints)
+    return expect_initialized(got, shapes, zeros=zeros, shape_hints=hints, **({"hint": hint} if hint else {}))
 
 
 # ---------------------------------------------------------------------------- the log loss
@@ -136,6 +193,18 @@ SATURATED_HINT = ("log(0) is -inf, and 0 * log(0) is nan in numpy. Keep {A} away
 DOT_HINT = ("np.dot of two (n_y, m) arrays is an (n_y, n_y) matrix that mixes the output rows. Multiply elementwise, add up "
             "every entry with np.sum, divide by m and return float(cost).")
 CONFIDENT_WHEN = "when some outputs are exactly 0 where Y = 1, or exactly 1 where Y = 0"
+
+
+def saturated_outputs(rng: np.random.Generator, A: Any, Y: Any, count: int, *, wrong: bool = False,
+                      gap: float = 0.0) -> np.ndarray:
+    """A copy of the outputs ``A`` with ``count`` entries of each row (drawn from ``rng``, row by row) at exactly their
+    label in ``Y``, as a saturated sigmoid gives them; with ``wrong``, at 1 - the label (confident mistakes). ``gap``
+    keeps them that far inside (0, 1), for a notebook whose cost takes the logs of A as it is."""
+    A = np.array(A, dtype=float)
+    for row in range(len(A)):
+        columns = rng.choice(A.shape[1], size=count, replace=False)
+        A[row, columns] = np.abs((1 - Y[row, columns] if wrong else Y[row, columns]) - gap)
+    return A
 
 
 def log_loss_mistakes(expected: float, A: Any, Y: Any, hints: Mapping[str, str]) -> list[Mistake]:

@@ -5,25 +5,35 @@ biases at zero); one gradient-descent step on such a dict, and the dict a traini
 with their usual mistakes named; the sizes of a layer read from the data; a function that must
 work entry by entry on arrays; the caller's inputs left unchanged (no in-place update); weights
 drawn as small random numbers (``0.01 · randn``); a cost printed once per iteration, and a whole
-training run reported that way. Each raises :class:`~autograder.errors.CheckFailure` with a
-value-free summary, so it serves hidden checks as well as public ones.
+training run reported that way; predicted classes against the expected ones; what a function
+declares and is passed: its default arguments read from its source, a call that failed because its
+arguments are declared in another order, the arguments it passed to one of the building blocks it
+calls. Each raises :class:`~autograder.errors.CheckFailure` with a value-free summary, so it serves
+hidden checks as well as public ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+import ast
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .diagnosis import SIZE_ORDER, Mistake, iteration_mistakes, no_update, size_mistakes, step_mistakes
 from .errors import CheckFailure, StudentCodeRaised
-from .numeric import expect_array, expect_close, expect_dict, expect_equal, expect_tuple
+from .numeric import expect_array, expect_bool_array, expect_close, expect_dict, expect_equal, expect_tuple
 
 __all__ = [
+    "ArgumentsMistake",
+    "arguments_in_order",
     "expect_arrays",
+    "expect_declared_defaults",
     "expect_elementwise",
     "expect_initialized",
+    "expect_passed",
+    "expect_predicted_classes",
     "expect_printed_each_iteration",
     "expect_sizes",
     "expect_small_random",
@@ -197,3 +207,117 @@ def expect_printed_each_iteration(stdout: str, iterations: int, *, function: str
     raise CheckFailure(f"With print_cost=True and num_iterations={iterations}, {function} printed {len(printed)} "
                        f"line{'s' if len(printed) != 1 else ''}: {stdout.strip()[:80]!r}.", hint,
                        summary=f"With print_cost=True, {function} printed fewer cost lines than {per}.")
+
+
+# ---------------------------------------------------------------------------- predicted classes
+
+WRONG_CLASSES = ("`{name}` is wrong in {count} of {total} examples; the first at index {index}: you have {got}, expected "
+                 "{expected}.")
+OPPOSITE = "Every prediction is the opposite of the expected one."
+
+
+def expect_predicted_classes(got: Any, expected: Any, *, name: str = "predictions", zeros_and_ones: bool = False,
+                             shape_hints: Mapping[tuple[int, ...], str] | None = None, opposite_hint: str | None = None,
+                             mistakes: Sequence[Mistake] = (), hint: str | None = None, message: str = WRONG_CLASSES,
+                             quoted: Mapping[str, Any] | None = None) -> np.ndarray:
+    """Predicted classes: booleans of ``expected``'s shape (:func:`~autograder.numeric.expect_bool_array`:
+    ``zeros_and_ones``, ``shape_hints``), then the same class as ``expected`` for every example. With
+    ``opposite_hint``, every class flipped is the verdict "Every prediction is the opposite of the expected one.";
+    otherwise the hint of the first of ``mistakes`` (whole arrays of classes) the answer equals, else ``hint``.
+    ``message`` words a wrong answer: ``{name}``, ``{count}`` wrong of ``{total}``, the first wrong ``{index}``, its
+    ``{got}`` and ``{expected}`` class, and the entry there of each array in ``quoted`` (by its key)."""
+    expected = np.asarray(expected, dtype=bool)
+    found = expect_bool_array(got, name=name, shape=expected.shape, zeros_and_ones=zeros_and_ones, shape_hints=shape_hints)
+    if opposite_hint is not None and np.array_equal(found, ~expected):
+        raise CheckFailure(OPPOSITE, opposite_hint, summary=OPPOSITE)
+    if np.array_equal(found, expected):
+        return found
+    wrong = np.argwhere(found != expected)
+    index = tuple(int(i) for i in wrong[0])
+    known = next((mistake.hint for mistake in mistakes if np.array_equal(found, mistake.resolve())), hint)
+    values = {key: np.asarray(value)[index] for key, value in (quoted or {}).items()}
+    raise CheckFailure(message.format(name=name, count=len(wrong), total=expected.size, index=index, got=bool(found[index]),
+                                      expected=bool(expected[index]), **values), known)
+
+
+# ---------------------------------------------------------------------------- what a function declares and is passed
+
+
+def expect_declared_defaults(submission: Any, function: str, defaults: Mapping[str, Any], *, signature: str) -> None:
+    """The defaults ``function`` declares in the submission's source (read, never run), where they are plain
+    constants, against ``defaults`` ({parameter: value}; parameters not named there are not checked): a default
+    changed is the verdict, with the exercise's ``signature`` as the hint. A function whose source cannot be read
+    passes: its behaviour is for other checks."""
+    source = submission.source_of(function)
+    if source is None:
+        return
+    positional, keywords = source.args.args, source.args.kwonlyargs
+    declared = [*zip(positional[len(positional) - len(source.args.defaults):], source.args.defaults, strict=True),
+                *zip(keywords, source.args.kw_defaults, strict=True)]
+    for parameter, default in declared:
+        expected = defaults.get(parameter.arg)
+        if expected is not None and isinstance(default, ast.Constant) and default.value != expected:
+            raise CheckFailure(f"{function}'s default {parameter.arg} is {default.value!r}; the exercise's is {expected!r}.",
+                               f"Keep the signature the exercise gives: {signature}.")
+
+
+@contextlib.contextmanager
+def arguments_in_order(submission: Any, function: str, parameters: Sequence[str]) -> Iterator[None]:
+    """Around a call of the student's ``function`` with the exercise's ``parameters`` (their names, in order): when it
+    raised and the submission's source declares those parameters in another order, that is the verdict, with the
+    order it declares; anything else raised is raised as it is."""
+    try:
+        yield
+    except StudentCodeRaised as error:
+        source = submission.source_of(function)
+        names = tuple(argument.arg for argument in source.args.args) if source is not None else ()
+        if names == tuple(parameters) or not set(parameters) <= set(names):
+            raise
+        called = f"{function}({', '.join(parameters)})"
+        raise CheckFailure(f"{called} failed: {error}", f"Your {function} is defined as {function}({', '.join(names)}), "
+                           f"but it is called as {called}: keep the order of the arguments given in the exercise.",
+                           summary=f"{function} takes its arguments in another order than the exercise's.") from None
+
+
+class ArgumentsMistake(NamedTuple):
+    """Arguments passed to a building block that :func:`expect_passed` names: ``arguments`` (``...`` for any value in
+    a place), what to say after "f called block(...)" (``why``, formatted with the arguments passed: ``{1}`` the
+    second), the ``hint`` and the value-free ``summary``."""
+
+    arguments: tuple[Any, ...]
+    why: str
+    hint: str
+    summary: str
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
+
+
+@contextlib.contextmanager
+def expect_passed(function: Any, block: str, expected: Sequence[Any], *, why: str, hint: str, summary: str,
+                  mistakes: Sequence[ArgumentsMistake] = ()) -> Iterator[None]:
+    """Around calls of the student's ``function`` run on stand-ins (``with_options(replace=...)``, e.g.
+    :func:`~autograder.networks.on_blocks`): every call it made to the building block ``block`` passed the positional
+    arguments ``expected``, whether the calls then went on to succeed or raised. The first call that passed others is
+    the verdict: "f called block(...)" and the first of ``mistakes`` that matches them, else ``why``, ``hint`` and
+    ``summary``."""
+    try:
+        yield
+    except StudentCodeRaised:
+        _expect_passed(function, block, tuple(expected), why, hint, summary, mistakes)
+        raise
+    _expect_passed(function, block, tuple(expected), why, hint, summary, mistakes)
+
+
+def _expect_passed(function: Any, block: str, expected: tuple[Any, ...], why: str, hint: str, summary: str,
+                   mistakes: Sequence[ArgumentsMistake]) -> None:
+    for bound in function.stand_in_calls.get(block, []):
+        got = tuple(_plain(value) for value in bound)
+        if got == expected:
+            continue
+        matches = (mistake for mistake in mistakes if len(mistake.arguments) == len(got) and all(
+            want is ... or _same(want, value) for want, value in zip(mistake.arguments, got, strict=True)))
+        found = next(matches, ArgumentsMistake(expected, why, hint, summary))
+        shown = f"{block}(" + ", ".join(repr(value) for value in got) + ")"
+        raise CheckFailure(f"{function.__name__} called {shown}{found.why.format(*got)}", found.hint, summary=found.summary)

@@ -1,8 +1,11 @@
-"""The network assignments' factories (autograder/networks.py), each failing on a wrong answer and passing a right one,
-on plain values and small stand-ins for the submission and the reference."""
+"""The network assignments' factories (autograder/networks.py, and the patterns of autograder/patterns.py they share
+with other exercises: predicted classes, declared defaults, arguments in order, arguments passed to a building block),
+each failing on a wrong answer and passing a right one, on plain values and small stand-ins for the submission and the
+reference."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import time
 from types import SimpleNamespace
@@ -11,13 +14,21 @@ import numpy as np
 import pytest
 
 from autograder.checks import (
+    ArgumentsMistake,
     CheckFailure,
     Figure,
     Mistake,
+    StudentCodeRaised,
+    activation_shape_hints,
+    arguments_in_order,
     expect_close,
     expect_confident_log_loss,
+    expect_declared_defaults,
     expect_gradients,
+    expect_layers_initialized,
     expect_log_loss,
+    expect_passed,
+    expect_predicted_classes,
     expect_trained_as_reference,
     expect_update,
     layer_parameters,
@@ -27,6 +38,8 @@ from autograder.checks import (
     log_loss_mistakes,
     on_blocks,
     reference_gradients,
+    saturated_outputs,
+    sigmoid_far_out,
     sigmoid_mistakes,
 )
 from autograder.networks import cost_at_end
@@ -216,3 +229,137 @@ def test_the_learning_curve_reads_a_hostile_printout_in_linear_time():
     assert figure.layers[1]["y"][-1] == 0.25 and len(figure.layers[1]["y"]) == 2  # the digits line is a number: inf
     assert [cost_at_end(line) for line in ("Cost after iteration 9: 1.5e-03 ", "value e", "-", "")] == [0.0015, None, None,
                                                                                                     None]
+
+
+def test_the_sigmoid_far_out_must_not_be_nan_and_is_then_compared():
+    z = np.array([[-1000.0, -745.0, 0.0, 745.0, 1000.0]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        overflowing = np.exp(z) / (1 + np.exp(z))
+        right = sigmoid(z)
+    with pytest.raises(CheckFailure) as failure:
+        sigmoid_far_out(overflowing, right, z)
+    assert failure.value.message == "`sigmoid(z)` is nan at z = 745." and "overflows" in failure.value.hint
+    assert failure.value.summary == "`sigmoid(z)` is nan for some large |z|."
+    infinite = np.where(z > 0, np.inf, 0.0)
+    with pytest.raises(CheckFailure) as failure:
+        sigmoid_far_out(infinite, right, z, finite=True, message="{name} is {value} at index {index}.", hint="Clip.")
+    assert failure.value.message == "sigmoid(z) is inf at index (0, 3)." and failure.value.hint == "Clip."
+    with np.errstate(over="ignore"), pytest.raises(CheckFailure) as failure:
+        sigmoid_far_out(1 / (1 + np.exp(z)), right, z)  # finite but wrong: the sigmoid's mistakes named
+    assert "sign in the exponent" in failure.value.hint
+    sigmoid_far_out(right, right, z)
+
+
+def test_activation_shape_hints_name_a_transposed_activation_by_its_layer():
+    cache = {"Z1": np.zeros((4, 7)), "A1": np.zeros((4, 7)), "Z2": np.zeros((2, 7)), "A2": np.zeros((2, 7))}
+    hints = activation_shape_hints(cache)
+    assert hints["A1"] == {(7, 4): "A1 has one row per hidden unit and one column per example: (n_h, m)."}
+    assert hints["Z2"] == {(7, 2): "Z2 has one row per output and one column per example: (n_y, m)."}
+    assert activation_shape_hints({"A": np.zeros((1, 5))})["A"] == {
+        (5, 1): "A has one row per output and one column per example: (n_y, m)."}
+    with pytest.raises(CheckFailure) as failure:
+        expect_close(np.zeros((7, 2)), cache["A2"], name="A2", shape_hints=hints["A2"])
+    assert failure.value.hint == hints["A2"][(7, 2)]
+    expect_close(cache["A2"], cache["A2"], name="A2", shape_hints=hints["A2"])
+
+
+def test_freshly_initialized_layers_have_their_shapes_and_zero_biases():
+    right = {"W1": np.full((4, 3), 0.01), "b1": np.zeros((4, 1)), "W2": np.full((2, 4), 0.01), "b2": np.zeros((2, 1))}
+    assert set(expect_layers_initialized(right, (3, 4, 2), zero_biases=True)) == {"W1", "b1", "W2", "b2"}
+    with pytest.raises(CheckFailure) as failure:
+        expect_layers_initialized({**right, "W1": right["W1"].T}, (3, 4, 2))
+    assert failure.value.hint == layer_shape_hints((3, 4, 2))["W1"][(3, 4)]
+    with pytest.raises(CheckFailure) as failure:
+        expect_layers_initialized({**right, "b2": np.ones((2, 1))}, (3, 4, 2), zero_biases=True, hint="Zeros.")
+    assert failure.value.message == '`parameters["b2"]` is not all zeros.' and failure.value.hint == "Zeros."
+    expect_layers_initialized({**right, "b2": np.ones((2, 1))}, (3, 4, 2))  # not asked to be zero
+
+
+def test_saturated_outputs_sit_exactly_on_the_labels_or_on_the_wrong_side():
+    A, Y = np.full((2, 6), 0.5), np.array([[0.0, 1.0, 0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0, 1.0, 0.0]])
+    right = saturated_outputs(np.random.default_rng(1), A, Y, 2)
+    assert np.all(A == 0.5) and ((right == Y).sum(axis=1) == 2).all() and ((right == 0.5).sum(axis=1) == 4).all()
+    wrong = saturated_outputs(np.random.default_rng(1), A, Y, 2, wrong=True)
+    assert np.array_equal(wrong == 1 - Y, right == Y)  # the same entries, on the other side
+    inside = saturated_outputs(np.random.default_rng(1), A, Y, 2, gap=1e-12)
+    assert np.all((inside > 0) & (inside < 1)) and np.allclose(inside, right, atol=1e-11)
+    cost = log_loss(np.clip(right, 1e-15, 1 - 1e-15), Y)
+    expect_log_loss(cost, cost, right, Y, when="for saturated outputs")
+
+
+def test_predicted_classes_name_the_opposite_class_and_the_first_wrong_example():
+    expected = np.array([[True, False, True, True]])
+    expect_predicted_classes(expected.copy(), expected)
+    with pytest.raises(CheckFailure) as failure:
+        expect_predicted_classes(~expected, expected, opposite_hint="A > 0.5.")
+    assert failure.value.message == "Every prediction is the opposite of the expected one." and failure.value.hint == "A > 0.5."
+    one_off = np.array([[True, True, True, True]])
+    with pytest.raises(CheckFailure) as failure:
+        expect_predicted_classes(one_off, expected, hint="True where A > 0.5.")
+    assert failure.value.message == ("`predictions` is wrong in 1 of 4 examples; the first at index (0, 1): you have True, "
+                                     "expected False.") and failure.value.hint == "True where A > 0.5."
+    A = np.array([[0.9, 0.2, 0.7, 0.6]])
+    with pytest.raises(CheckFailure) as failure:
+        expect_predicted_classes(A <= 0.5, A > 0.5, mistakes=[Mistake("Not A < 0.5.", A <= 0.5)], quoted={"A": A},
+                                 message="{count} wrong, first {index}: {got} (A = {A:.2f}).")
+    assert failure.value.message == "4 wrong, first (0, 0): False (A = 0.90)." and failure.value.hint == "Not A < 0.5."
+    with pytest.raises(CheckFailure, match="booleans"):
+        expect_predicted_classes(expected.astype(float), expected)
+    expect_predicted_classes(expected.astype(int), expected, zeros_and_ones=True)
+
+
+def defined(source):
+    """A submission whose cells hold ``source`` (read, never run)."""
+    tree = ast.parse(source)
+    return SimpleNamespace(source_of=lambda name: next((node for node in tree.body if getattr(node, "name", None) == name),
+                                                       None))
+
+
+def test_declared_defaults_are_read_from_the_source():
+    signature = "train(X, n=10, rate=1.2)"
+    expect_declared_defaults(defined("def train(X, n=10, rate=1.2, verbose=True): pass"), "train", {"n": 10, "rate": 1.2},
+                             signature=signature)
+    expect_declared_defaults(defined("x = 1"), "train", {"n": 10}, signature=signature)  # no source: nothing to read
+    with pytest.raises(CheckFailure) as failure:
+        expect_declared_defaults(defined("def train(X, n=1000, rate=1.2): pass"), "train", {"n": 10, "rate": 1.2},
+                                 signature=signature)
+    assert failure.value.message == "train's default n is 1000; the exercise's is 10."
+    assert failure.value.hint == "Keep the signature the exercise gives: train(X, n=10, rate=1.2)."
+    with pytest.raises(CheckFailure, match="default rate is 0.5"):
+        expect_declared_defaults(defined("def train(X, *, n=10, rate=0.5): pass"), "train", {"rate": 1.2}, signature=signature)
+
+
+def test_a_failed_call_of_a_function_declared_with_its_arguments_in_another_order_is_named():
+    error = StudentCodeRaised("AttributeError: 'dict' object has no attribute 'shape'", "AttributeError")
+    with pytest.raises(CheckFailure) as failure, arguments_in_order(defined("def predict(parameters, X): pass"), "predict",
+                                                                     ("X", "parameters")):
+        raise error
+    assert failure.value.message == f"predict(X, parameters) failed: {error}"
+    assert failure.value.hint.startswith("Your predict is defined as predict(parameters, X), but it is called as predict(X, "
+                                         "parameters)")
+    for source in ("def predict(X, parameters): pass", "def predict(a, b): pass"):  # its own error, raised as it is
+        with pytest.raises(StudentCodeRaised), arguments_in_order(defined(source), "predict", ("X", "parameters")):
+            raise error
+    with arguments_in_order(defined("def predict(parameters, X): pass"), "predict", ("X", "parameters")):
+        pass
+
+
+def test_the_arguments_passed_to_a_building_block_are_checked_even_when_the_call_then_failed():
+    def model(calls):
+        return SimpleNamespace(__name__="nn_model", stand_in_calls={"initialize_parameters": calls})
+
+    wider = ArgumentsMistake((3, ..., 1), ": {1} hidden units.", "Use n_h.", "Another n_h.")
+    options = {"why": ", not the data's sizes.", "hint": "Read the sizes.", "summary": "Other sizes.", "mistakes": [wider]}
+    with expect_passed(model([[3, np.int64(4), 1]]), "initialize_parameters", (3, 4, 1), **options):
+        pass
+    with pytest.raises(CheckFailure) as failure, expect_passed(model([[3, 5, 1]]), "initialize_parameters", (3, 4, 1),
+                                                               **options):
+        pass
+    assert failure.value.message == "nn_model called initialize_parameters(3, 5, 1): 5 hidden units."
+    assert (failure.value.hint, failure.value.summary) == ("Use n_h.", "Another n_h.")
+    with pytest.raises(CheckFailure) as failure, expect_passed(model([[2, 4, 1]]), "initialize_parameters", (3, 4, 1),
+                                                               **options):
+        raise StudentCodeRaised("ValueError: shapes not aligned", "ValueError")  # the sizes are the verdict
+    assert failure.value.message == "nn_model called initialize_parameters(2, 4, 1), not the data's sizes."
+    with pytest.raises(StudentCodeRaised), expect_passed(model([[3, 4, 1]]), "initialize_parameters", (3, 4, 1), **options):
+        raise StudentCodeRaised("ValueError: shapes not aligned", "ValueError")

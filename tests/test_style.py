@@ -114,15 +114,17 @@ def test_no_import_cycles_in_the_package():
 
 
 CHECKS_API = [
-    "CheckFailure", "Figure", "Mistake", "StudentCodeRaised", "TOLERANCE", "ascent", "averaging_mistakes", "doubled",
-    "expect_array", "expect_arrays", "expect_bool_array", "expect_close", "expect_confident_log_loss", "expect_dict",
+    "ArgumentsMistake", "CheckFailure", "Figure", "Mistake", "StudentCodeRaised", "TOLERANCE", "activation_shape_hints",
+    "arguments_in_order", "ascent", "averaging_mistakes", "doubled", "expect_array", "expect_arrays",
+    "expect_bool_array", "expect_close", "expect_confident_log_loss", "expect_declared_defaults", "expect_dict",
     "expect_elementwise", "expect_equal", "expect_expression", "expect_float", "expect_float_close", "expect_function",
-    "expect_gradients", "expect_initialized", "expect_log_loss", "expect_printed_each_iteration", "expect_sizes",
-    "expect_small_random", "expect_step", "expect_trained", "expect_trained_as_reference", "expect_training_report",
-    "expect_tuple", "expect_unchanged", "expect_update", "halved", "iteration_mistakes", "layer_parameters",
-    "layer_shape_hints", "layer_shapes", "learning_curve", "log_loss_mistakes", "no_update", "not_averaged",
-    "on_blocks", "public_checks", "rate_ignored", "reference_gradients", "relative_error", "sigmoid_mistakes",
-    "sign_flipped", "size_mistakes", "step_mistakes", "unscaled_step",
+    "expect_gradients", "expect_initialized", "expect_layers_initialized", "expect_log_loss", "expect_passed",
+    "expect_predicted_classes", "expect_printed_each_iteration", "expect_sizes", "expect_small_random", "expect_step",
+    "expect_trained", "expect_trained_as_reference", "expect_training_report", "expect_tuple", "expect_unchanged",
+    "expect_update", "halved", "iteration_mistakes", "layer_parameters", "layer_shape_hints", "layer_shapes",
+    "learning_curve", "log_loss_mistakes", "no_update", "not_averaged", "on_blocks", "public_checks", "rate_ignored",
+    "reference_gradients", "relative_error", "saturated_outputs", "sigmoid_far_out", "sigmoid_mistakes", "sign_flipped",
+    "size_mistakes", "step_mistakes", "unscaled_step",
 ]
 
 
@@ -134,7 +136,7 @@ def test_the_authoring_api_is_what_the_docs_state():
     assert all(hasattr(checks, name) for name in checks.__all__)
 
 
-DATAFILES_API = ["course_data_folder", "csv_text", "write_course_data", "write_tables"]
+DATAFILES_API = ["course_data_folder", "csv_text", "gaussian_blobs", "write_course_data", "write_tables"]
 
 
 def test_check_files_import_the_grader_only_through_its_authoring_api():

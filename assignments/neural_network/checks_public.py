@@ -2,22 +2,23 @@
 outputs, m = 7 examples (all different) and non-zero biases. Expected values come from the reference, gradients from
 `jax.grad` of its cost, the values of known mistakes from mistakes.py (recorded: their formulas are not spelled out here)."""
 
-import ast
-
 import numpy as np
 import pytest
 
 from autograder.checks import (
-    CheckFailure,
+    ArgumentsMistake,
     Mistake,
-    StudentCodeRaised,
+    activation_shape_hints,
+    arguments_in_order,
     expect_arrays,
-    expect_bool_array,
     expect_close,
+    expect_declared_defaults,
     expect_elementwise,
     expect_gradients,
-    expect_initialized,
+    expect_layers_initialized,
     expect_log_loss,
+    expect_passed,
+    expect_predicted_classes,
     expect_sizes,
     expect_small_random,
     expect_trained_as_reference,
@@ -25,9 +26,9 @@ from autograder.checks import (
     expect_update,
     layer_parameters,
     layer_shape_hints,
-    layer_shapes,
     on_blocks,
     reference_gradients,
+    saturated_outputs,
     sigmoid_mistakes,
 )
 
@@ -83,9 +84,8 @@ def check_layer_sizes(submission, rng):
 @pytest.mark.exercise("initialize_parameters", points=1)
 def check_initialize_parameters_shapes(submission, seed):
     """W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1), the biases all zero."""
-    expect_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_H, N_Y), layer_shapes((N_X, N_H, N_Y)),
-                       zeros=("b1", "b2"), shape_hints=layer_shape_hints((N_X, N_H, N_Y)),
-                       hint="Start the biases at zero: np.zeros((n_h, 1)) and np.zeros((n_y, 1)).")
+    expect_layers_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_H, N_Y), SIZES, zero_biases=True,
+                              hint="Start the biases at zero: np.zeros((n_h, 1)) and np.zeros((n_y, 1)).")
 
 
 DRAWS_HINT = ("With numpy's generator seeded, the weights are its next draws: W1 = np.random.randn(n_h, n_x) * 0.01 "
@@ -99,7 +99,7 @@ def check_initialize_parameters_statistics(submission, reference, mistakes, seed
     """The weights are small (std about 0.01), centred, of both signs: 0.01 * randn, W1 and W2 alike (1200 and 1000);
     then, with the generator seeded, exactly its draws, W1 first (unless the notebook's template seeds it itself)."""
     initialize = submission.initialize_parameters.with_options(np_seed=seed)
-    params = expect_initialized(initialize(30, 40, 25), layer_shapes((30, 40, 25)), shape_hints=layer_shape_hints((30, 40, 25)))
+    params = expect_layers_initialized(initialize(30, 40, 25), (30, 40, 25))
     for key in ("W1", "W2"):
         expect_small_random(params[key], name=f'parameters["{key}"]', shape=params[key].shape, hint=
                             "Draw the weights from the standard normal distribution and scale them down: "
@@ -108,7 +108,7 @@ def check_initialize_parameters_statistics(submission, reference, mistakes, seed
                             "train (the symmetry is never broken).")
     if not contract.get("reproducible_start", True):
         return
-    got = expect_initialized(initialize(*SIZES), layer_shapes(SIZES), shape_hints=layer_shape_hints(SIZES))
+    got = expect_layers_initialized(initialize(*SIZES), SIZES)
     expected = reference.function("initialize_parameters", np_seed=seed)(N_X, N_H, N_Y)
     for key in ("W1", "W2"):
         expect_close(got[key], expected[key], name=f'parameters["{key}"]', hint=DRAWS_HINT, mistakes=[
@@ -127,8 +127,7 @@ def forward_case(submission, reference, rng, n_x, n_h, n_y, m, bias=0.0):
 
 
 def expect_A2(got, expected, mistakes, X, params):
-    transposed = "A2 has one row per output and one column per example: (n_y, m)."
-    expect_close(got, expected, name="A2", shape_hints={expected.shape[::-1]: transposed}, mistakes=[
+    expect_close(got, expected, name="A2", shape_hints=activation_shape_hints({"A2": expected})["A2"], mistakes=[
         Mistake("Add the hidden layer's bias: Z1 = W1 X + b1.", lambda: mistakes.forward_without_b1(X, params)),
         Mistake("Add the output layer's bias: Z2 = W2 A1 + b2.", lambda: mistakes.forward_without_b2(X, params)),
         Mistake("This network uses the sigmoid in the hidden layer too: A1 = sigmoid(Z1), not np.tanh(Z1).",
@@ -146,10 +145,8 @@ def expect_cache(got, cache):
     mistakes = {"A1": [Mistake(tanh, np.tanh(cache["Z1"])),
                        Mistake("A1 is the hidden layer's activation: A1 = sigmoid(Z1).", cache["Z1"])],
                 "A2": [Mistake("A2 is the output's activation: A2 = sigmoid(Z2), a probability between 0 and 1.", cache["Z2"])]}
-    rows = {"1": ("hidden unit", "n_h"), "2": ("output", "n_y")}  # by the layer's number in the key
-    hints = {key: {value.shape[::-1]: f"{key} has one row per {rows[key[1]][0]} and one column per example: "
-                                      f"({rows[key[1]][1]}, m)."} for key, value in cache.items()}
-    expect_arrays(got, cache, name="cache", mistakes_for=lambda key: mistakes.get(key, ()), shape_hints=hints)
+    expect_arrays(got, cache, name="cache", mistakes_for=lambda key: mistakes.get(key, ()),
+                  shape_hints=activation_shape_hints(cache))
 
 
 @pytest.mark.exercise("forward_propagation", points=1)
@@ -174,11 +171,7 @@ def saturated_case(rng, contract, n_y, m, count, wrong=False):
     """Probabilities and labels with ``count`` outputs per row at exactly the label (at 1 - the label if ``wrong``), as
     a saturated sigmoid gives them; 1e-12 inside (0, 1) under a contract whose cost takes the logs of A2 as it is."""
     A2, Y = rng.uniform(0.05, 0.95, size=(n_y, m)), make_data(rng, N_X, n_y, m)[1]
-    gap = 0.0 if contract.get("saturated_outputs", True) else 1e-12
-    for row in range(n_y):
-        columns = rng.choice(m, size=count, replace=False)
-        A2[row, columns] = np.abs((1 - Y[row, columns] if wrong else Y[row, columns]) - gap)
-    return A2, Y
+    return saturated_outputs(rng, A2, Y, count, wrong=wrong, gap=0.0 if contract.get("saturated_outputs", True) else 1e-12), Y
 
 
 def expect_cost(got, expected, mistakes, A2, Y, when=None):
@@ -283,34 +276,20 @@ SIZES_HINT = ("Take n_x and n_y from the data with layer_sizes(X, Y) and n_h fro
               "sizes of the notebook's data set.")
 
 
-def expect_sizes_passed(calls, n_x, n_h, n_y):
-    """nn_model created its parameters with the data's n_x and n_y and the n_h it was given."""
-    for bound in calls.get("initialize_parameters", []):
-        got = tuple(int(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v for v in bound)
-        if got == (n_x, n_h, n_y):
-            continue
-        shown = "initialize_parameters(" + ", ".join(repr(v) for v in got) + ")"
-        if len(got) == 3 and got[0] == n_x and got[2] == n_y:
-            raise CheckFailure(f"nn_model called {shown}: a hidden layer of {got[1]} units, but it was asked for n_h = {n_h}.",
-                               N_H_HINT, summary="nn_model created a hidden layer of another size than its n_h argument.")
-        raise CheckFailure(f"nn_model called {shown}, but X has {n_x} rows (features) and Y has {n_y} rows (outputs) and "
-                           f"n_h = {n_h} was asked for.", SIZES_HINT,
-                           summary="nn_model called initialize_parameters with sizes other than the data's and its n_h.")
-
-
 def call_nn_model(submission, reference, seed, X, Y, n_h, *args, watch_args=False, **kwargs):
     """The student's nn_model on the reference's building blocks (a bug in one costs only its own exercise); returns
-    the call's record. Parameters created with the wrong sizes are the verdict, whether or not training then failed."""
+    the call's record. Parameters created with sizes other than the data's n_x and n_y and the n_h it was given are the
+    verdict, whether or not training then failed."""
     blocks = ("sigmoid", "layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
               "backward_propagation", "update_parameters")
     nn_model = on_blocks(submission.nn_model, reference, seed, blocks, watch_args=watch_args)
-    try:
-        record = nn_model.call(X, Y, n_h, *args, **kwargs)
-    except StudentCodeRaised:
-        expect_sizes_passed(nn_model.stand_in_calls, len(X), n_h, len(Y))
-        raise
-    expect_sizes_passed(nn_model.stand_in_calls, len(X), n_h, len(Y))
-    return record
+    with expect_passed(nn_model, "initialize_parameters", (len(X), n_h, len(Y)), hint=SIZES_HINT, why=f", but X has {len(X)} "
+                       f"rows (features) and Y has {len(Y)} rows (outputs) and n_h = {n_h} was asked for.",
+                       summary="nn_model called initialize_parameters with sizes other than the data's and its n_h.",
+                       mistakes=[ArgumentsMistake((len(X), ..., len(Y)), f": a hidden layer of {{1}} units, but it was asked for "
+                                                  f"n_h = {n_h}.", N_H_HINT,
+                                                  "nn_model created a hidden layer of another size than its n_h argument.")]):
+        return nn_model.call(X, Y, n_h, *args, **kwargs)
 
 
 def expect_nn_model(submission, reference, seed, X, Y, n_h, **options):
@@ -323,24 +302,11 @@ def expect_nn_model(submission, reference, seed, X, Y, n_h, **options):
                                              "W2": {(1, n_h): SIZES_HINT}})
 
 
-def expect_defaults(submission, name, defaults):
-    """The defaults the function declares (where they are plain numbers), read from its source."""
-    source = submission.source_of(name)
-    if source is None:
-        return
-    for parameter, default in zip(source.args.args[len(source.args.args) - len(source.args.defaults):], source.args.defaults,
-                                  strict=True):
-        expected = defaults.get(parameter.arg)
-        if expected is not None and isinstance(default, ast.Constant) and default.value != expected:
-            raise CheckFailure(f"{name}'s default {parameter.arg} is {default.value!r}; the exercise's is {expected!r}.",
-                               "Keep the signature the exercise gives: nn_model(X, Y, n_h, num_iterations=10, "
-                               "learning_rate=1.2, print_cost=False).")
-
-
 @pytest.mark.exercise("nn_model", points=1)
 def check_nn_model_defaults(submission, reference, rng, seed):
     """n_h = 4 hidden units, ten iterations at learning rate 1.2 from the seeded start: the reference's parameters."""
-    expect_defaults(submission, "nn_model", {"num_iterations": 10, "learning_rate": 1.2})
+    expect_declared_defaults(submission, "nn_model", {"num_iterations": 10, "learning_rate": 1.2},
+                             signature="nn_model(X, Y, n_h, num_iterations=10, learning_rate=1.2, print_cost=False)")
     expect_nn_model(submission, reference, seed, *make_data(rng, N_X, N_Y, M), N_H)
 
 
@@ -353,29 +319,12 @@ def expect_predictions(submission, reference, rng, contract, n_x, n_h, m):
     X, params = rng.normal(size=(n_x, m)), layer_parameters(rng, (n_x, n_h, 1))
     params["W2"] *= 3.0
     predict = submission.predict.with_options(replace=reference.blocks("forward_propagation", "sigmoid"))
-    try:
+    with arguments_in_order(submission, "predict", ("X", "parameters")):
         got = predict(X, params)
-    except StudentCodeRaised as error:
-        source = submission.source_of("predict")
-        names = tuple(a.arg for a in source.args.args) if source is not None else ()
-        if names == ("X", "parameters") or not {"X", "parameters"} <= set(names):
-            raise
-        raise CheckFailure(f"predict(X, parameters) failed: {error}", f"Your predict is defined as predict({', '.join(names)}), "
-                           "but it is called as predict(X, parameters): keep the order of the arguments given in the "
-                           "exercise.", summary="predict takes its arguments in another order than the exercise's.") from None
-    got = expect_bool_array(got, name="predictions", shape=(1, m), zeros_and_ones=contract.get("integer_predictions", False),
-                            shape_hints={(m,): "Keep the predictions 2-D, shape (1, m), like A2."})
-    expected = np.asarray(reference.predict(X, params), dtype=bool)
-    if np.array_equal(got, ~expected):
-        raise CheckFailure("Every prediction is the opposite of the expected one.",
-                           "Predict True (class 1) where the probability A2 is above 0.5: A2 > 0.5.",
-                           summary="Every prediction is the opposite of the expected one.")
-    if not np.array_equal(got, expected):
-        wrong = np.argwhere(got != expected)
-        where = tuple(int(i) for i in wrong[0])
-        raise CheckFailure(f"`predictions` is wrong in {len(wrong)} of {m} examples; the first at index {where}: you have "
-                           f"{bool(got[where])}, expected {bool(expected[where])}.",
-                           "A prediction is True exactly where the network's probability A2 is above 0.5.")
+    expect_predicted_classes(got, reference.predict(X, params), zeros_and_ones=contract.get("integer_predictions", False),
+                             shape_hints={(m,): "Keep the predictions 2-D, shape (1, m), like A2."},
+                             opposite_hint="Predict True (class 1) where the probability A2 is above 0.5: A2 > 0.5.",
+                             hint="A prediction is True exactly where the network's probability A2 is above 0.5.")
 
 
 @pytest.mark.exercise("predict", points=1)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.datafiles import csv_text, write_course_data
+from autograder.datafiles import csv_text, gaussian_blobs, write_course_data
 
 SEED = 20240917
 
@@ -52,14 +52,7 @@ def generate() -> np.ndarray:
     Values are already rounded exactly as written, so ``np.loadtxt(file, delimiter=",",
     skiprows=1)`` equals this array.
     """
-    rng = np.random.default_rng(SEED)
-    rows = []
-    for centre_x1, centre_x2, label in BLOBS:
-        points = rng.normal(loc=(centre_x1, centre_x2), scale=BLOB_SD, size=(POINTS_PER_BLOB, 2))
-        labels = np.full((POINTS_PER_BLOB, 1), float(label))
-        rows.append(np.hstack([np.round(points, 3), labels]))
-    table = np.vstack(rows)
-    return table[rng.permutation(len(table))]
+    return gaussian_blobs(np.random.default_rng(SEED), BLOBS, BLOB_SD, POINTS_PER_BLOB, decimals=3)
 
 
 def tables() -> dict[str, str]:

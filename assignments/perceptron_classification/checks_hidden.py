@@ -11,14 +11,14 @@ import pytest
 from autograder.checks import (
     CheckFailure,
     StudentCodeRaised,
-    expect_close,
     expect_confident_log_loss,
     expect_initialized,
     expect_small_random,
     expect_training_report,
     layer_shape_hints,
     public_checks,
-    sigmoid_mistakes,
+    saturated_outputs,
+    sigmoid_far_out,
 )
 
 pytestmark = pytest.mark.hidden
@@ -31,15 +31,12 @@ def check_sigmoid_far_out_on_both_tails(submission, reference):
     """σ(±1000) and other large inputs come out finite: 0 far left, 1 far right, no nan."""
     # where e^z overflows (z > 709.8) or underflows to a subnormal (z < -708.4): both tails, and the middle
     z = np.array([[-1000.0, -745.0, -710.0, -40.0, -1e-3, 0.0], [1000.0, 745.0, 710.0, 40.0, 1e-3, 36.5]])
-    got = public.sigmoid(submission, z)
-    if isinstance(got, np.ndarray) and got.shape == z.shape and got.dtype.kind == "f" and not np.isfinite(got).all():
-        i, j = (int(k) for k in np.argwhere(~np.isfinite(got))[0])
-        raise CheckFailure(f"sigmoid(z) is {got[i, j]} at z = {z[i, j]:g}, index ({i}, {j}).", "For large z, e^z overflows "
-                           "to inf and e^z / (1 + e^z) becomes inf / inf = nan. Write σ(z) = 1 / (1 + e^(−z)) instead: there "
-                           "the overflow (for very negative z) gives 1 / inf = 0, the right value. (numpy's overflow warning "
-                           "is then harmless; np.errstate(over=\"ignore\") silences it.)",
-                           summary="sigmoid(z) is not finite for some large |z|.")
-    expect_close(got, reference.sigmoid(z), name="sigmoid(z) for large |z|", mistakes=sigmoid_mistakes(z, public.SIGMOID_HINTS))
+    sigmoid_far_out(public.sigmoid(submission, z), reference.sigmoid(z), z, name="sigmoid(z) for large |z|",
+                    hints=public.SIGMOID_HINTS, finite=True, message="sigmoid(z) is {value} at z = {z:g}, index {index}.",
+                    summary="sigmoid(z) is not finite for some large |z|.", hint="For large z, e^z overflows "
+                    "to inf and e^z / (1 + e^z) becomes inf / inf = nan. Write σ(z) = 1 / (1 + e^(−z)) instead: there "
+                    "the overflow (for very negative z) gives 1 / inf = 0, the right value. (numpy's overflow warning "
+                    "is then harmless; np.errstate(over=\"ignore\") silences it.)")
 
 
 @pytest.mark.exercise("layer_sizes", points=1)
@@ -78,7 +75,7 @@ def check_compute_cost_confidently_wrong(submission, reference, rng):
     from the smallest float up to 1e-4 passes."""
     m, k = 20, 3
     Y = public.make_labels(rng, 1, m)
-    A_right = public.saturate(rng, public.make_probabilities(rng, 1, m), Y, k)
+    A_right = saturated_outputs(rng, public.make_probabilities(rng, 1, m), Y, k)
     A_wrong = np.where((A_right == 0) | (A_right == 1), 1 - A_right, A_right)
     # first the same outputs on the right side: this fixes the cost of everything but the k mistakes
     right = public.expect_cost(submission.compute_cost(A_right, Y), reference.compute_cost(A_right, Y), A_right, Y,

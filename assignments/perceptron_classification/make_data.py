@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.datafiles import csv_text, write_course_data
+from autograder.datafiles import csv_text, gaussian_blobs, write_course_data
 
 SEED = 20240923
 
@@ -65,13 +65,7 @@ def _toy(rng: np.random.Generator) -> np.ndarray:
 
 
 def _blobs(rng: np.random.Generator) -> np.ndarray:
-    n = BLOB_N_PER_CLASS
-    class0 = rng.normal(BLOB_CENTRE_0, BLOB_SD, size=(n, 2))
-    class1 = rng.normal(BLOB_CENTRE_1, BLOB_SD, size=(n, 2))
-    points = np.round(np.vstack([class0, class1]), 3)
-    labels = np.repeat([0.0, 1.0], n)
-    order = rng.permutation(2 * n)
-    return np.column_stack([points, labels])[order]
+    return gaussian_blobs(rng, ((*BLOB_CENTRE_0, 0.0), (*BLOB_CENTRE_1, 1.0)), BLOB_SD, BLOB_N_PER_CLASS, decimals=3)
 
 
 def tables() -> dict[str, str]:

@@ -14,14 +14,14 @@ from autograder.checks import (
     Figure,
     Mistake,
     StudentCodeRaised,
-    expect_bool_array,
     expect_close,
     expect_dict,
     expect_elementwise,
     expect_float_close,
     expect_gradients,
-    expect_initialized,
+    expect_layers_initialized,
     expect_log_loss,
+    expect_predicted_classes,
     expect_sizes,
     expect_trained_as_reference,
     expect_unchanged,
@@ -31,13 +31,13 @@ from autograder.checks import (
     layer_shape_hints,
     on_blocks,
     reference_gradients,
+    saturated_outputs,
     sigmoid_mistakes,
 )
 
 N_X, N_Y, M = 3, 2, 7
 LEARNING_RATE = 0.3  # not the default 1.2, so a hard-coded rate shows
 THRESHOLD = 0.5
-W_HINTS = layer_shape_hints((N_X, N_Y), biases=False)
 
 
 def make_labels(rng, n_y, m):
@@ -115,8 +115,8 @@ def check_layer_sizes(submission, rng):
 @pytest.mark.exercise("initialize_parameters", points=1)
 def check_initialize_parameters_shapes(submission, seed):
     """W has shape (n_y, n_x) and b is a column of zeros of shape (n_y, 1)."""
-    expect_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_Y), {"W": (N_Y, N_X), "b": (N_Y, 1)},
-                       zeros=("b",), shape_hints=W_HINTS, hint="Start the bias at zero: np.zeros((n_y, 1)).")
+    expect_layers_initialized(submission.initialize_parameters.with_options(np_seed=seed)(N_X, N_Y), (N_X, N_Y), zero_biases=True,
+                              bias_hints=False, hint="Start the bias at zero: np.zeros((n_y, 1)).")
 
 
 def expect_forward(submission, reference, X, params):
@@ -169,19 +169,11 @@ def check_compute_cost(submission, reference, rng):
     expect_cost(submission.compute_cost(A, Y), reference.compute_cost(A, Y), A, Y)
 
 
-def saturate(rng, A, Y, count):
-    """A copy of A with `count` entries set to exactly 0 or 1, the label's value."""
-    A = A.copy()
-    for index in rng.choice(A.shape[1], size=count, replace=False):
-        A[0, index] = Y[0, index]
-    return A
-
-
 @pytest.mark.exercise("compute_cost", points=1)
 def check_compute_cost_saturated_but_right(submission, reference, rng):
     """Outputs of exactly 0 and 1 where the label agrees cost (almost) nothing, and the cost stays finite."""
     Y = make_labels(rng, 1, M + 3)
-    A = saturate(rng, make_probabilities(rng, 1, M + 3), Y, 4)
+    A = saturated_outputs(rng, make_probabilities(rng, 1, M + 3), Y, 4)  # 4 entries at exactly 0 or 1, the label's value
     expect_cost(submission.compute_cost(A, Y), reference.compute_cost(A, Y), A, Y,
                 when="for outputs A that are exactly 0 or 1 (and agree with the labels)")
 
@@ -528,18 +520,14 @@ def expect_classes(predict, reference, X, params, A):
                            "each example.", summary="`predictions` holds the probabilities, not the predicted classes.")
     flat = ("Keep the predictions 2-D, one row of m booleans: shape (1, m), like A and like the labels Y. Do not flatten "
             "them (no A[0], .ravel() or .flatten()): comparing an (m,) array with a (1, m) one broadcasts to (m, m).")
-    got = expect_bool_array(got, name="predictions", shape=(1, m), shape_hints={
-        (m,): flat, (m, 1): "The predictions have one column per example, like A: shape (1, m), not (m, 1)."})
-    wrong = np.flatnonzero(got[0] != np.asarray(reference.predict(X, params), dtype=bool)[0])
-    if wrong.size:
-        j = int(wrong[0])
-        hint = next((text for text, value in (
-            ("Class 1 is predicted where A > 0.5, not where A < 0.5.", A <= THRESHOLD),
-            ("Threshold the probability A = σ(W X + b), not Z = W X + b: A > 0.5 is the same as Z > 0.",
-             np.log(A / (1 - A)) > THRESHOLD),
-            ("Compare with 0.5, the probability halfway between the classes.", A > 0)) if np.array_equal(got, value)), None)
-        raise CheckFailure(f"`predictions` is wrong for {wrong.size} of {m} examples, first at index (0, {j}): you have "
-                           f"{bool(got[0, j])}, expected {not got[0, j]} (A = {A[0, j]:.4f}).", hint)
+    expect_predicted_classes(got, reference.predict(X, params), shape_hints={
+        (m,): flat, (m, 1): "The predictions have one column per example, like A: shape (1, m), not (m, 1)."}, mistakes=[
+            Mistake("Class 1 is predicted where A > 0.5, not where A < 0.5.", A <= THRESHOLD),
+            Mistake("Threshold the probability A = σ(W X + b), not Z = W X + b: A > 0.5 is the same as Z > 0.",
+                    np.log(A / (1 - A)) > THRESHOLD),
+            Mistake("Compare with 0.5, the probability halfway between the classes.", A > 0)], quoted={"A": A},
+        message="`{name}` is wrong for {count} of {total} examples, first at index {index}: you have {got}, expected "
+                "{expected} (A = {A:.4f}).")
 
 
 def predictor(submission, reference):
