@@ -314,7 +314,7 @@ def _expect_passed(function: Any, block: str, expected: tuple[Any, ...], why: st
                    mistakes: Sequence[ArgumentsMistake]) -> None:
     for bound in function.stand_in_calls.get(block, []):
         got = tuple(_plain(value) for value in bound)
-        if got == expected:
+        if _same(got, expected):
             continue
         matches = (mistake for mistake in mistakes if len(mistake.arguments) == len(got) and all(
             want is ... or _same(want, value) for want, value in zip(mistake.arguments, got, strict=True)))
