@@ -27,7 +27,7 @@ the engine's own business.
 * verdicts and feedback: ``CheckFailure`` (with a value-free ``summary`` for hidden checks),
   ``StudentCodeRaised`` (to turn a student's exception into a precise verdict), ``Figure``;
 * the network assignments' recurring pieces (:mod:`autograder.networks`): a layer's parameters
-  (``layer_parameters``, ``layer_shapes``, ``layer_shape_hints``, ``expect_layers_initialized``) and
+  (``layer_parameters``, ``layer_shapes``, ``layer_update_case``, ``layer_shape_hints``, ``expect_layers_initialized``) and
   its activations' shape hints (``activation_shape_hints``), the sigmoid's and the log loss's
   known mistakes (``sigmoid_mistakes``, ``log_loss_mistakes``), the sigmoid far out on its tails
   (``sigmoid_far_out``), the log loss with its saturated
@@ -68,6 +68,7 @@ from .networks import (
     layer_parameters,
     layer_shape_hints,
     layer_shapes,
+    layer_update_case,
     learning_curve,
     log_loss_mistakes,
     on_blocks,
@@ -155,6 +156,7 @@ __all__ = [
     "layer_parameters",
     "layer_shape_hints",
     "layer_shapes",
+    "layer_update_case",
     "learning_curve",
     "log_loss_mistakes",
     "no_update",

@@ -39,6 +39,7 @@ __all__ = [
     "layer_parameters",
     "layer_shape_hints",
     "layer_shapes",
+    "layer_update_case",
     "learning_curve",
     "log_loss_mistakes",
     "on_blocks",
@@ -119,6 +120,13 @@ def layer_parameters(rng: np.random.Generator, sizes: Sequence[int], bias: float
     for key, shape in layer_shapes(sizes).items():
         parameters[key] = rng.normal(loc=bias, size=shape) if key[0] == "b" else rng.normal(size=shape)
     return parameters
+
+
+def layer_update_case(rng: np.random.Generator, sizes: Sequence[int]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The inputs of an update step for layer sizes (n_x, ..., n_y): parameters, then gradients of the same shapes
+    keyed "d" + key, both drawn by :func:`layer_parameters` (biases centred on 0)."""
+    parameters = layer_parameters(rng, sizes)
+    return parameters, {"d" + key: value for key, value in layer_parameters(rng, sizes).items()}
 
 
 def _words(layers: int, units: Sequence[str] | None, symbols: Sequence[str] | None) -> tuple[Sequence[str], Sequence[str]]:

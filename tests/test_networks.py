@@ -34,6 +34,7 @@ from autograder.checks import (
     layer_parameters,
     layer_shape_hints,
     layer_shapes,
+    layer_update_case,
     learning_curve,
     log_loss_mistakes,
     on_blocks,
@@ -91,6 +92,18 @@ def test_layer_parameters_and_shapes_follow_the_layer_sizes():
     drawn = layer_parameters(rng, (3, 2), bias=5.0)
     assert drawn["W"].shape == (2, 3) and drawn["b"].shape == (2, 1) and drawn["b"].mean() > 2
     assert np.array_equal(drawn["W"], again.normal(size=(2, 3)))  # W first, then b: the draw order is stated
+
+
+def test_an_update_case_draws_the_parameters_then_gradients_of_their_shapes():
+    parameters, grads = layer_update_case(np.random.default_rng(1), (3, 2))
+    again = np.random.default_rng(1)  # the draws the perceptron assignments made by hand before
+    expected = [again.normal(size=(2, 3)), again.normal(size=(2, 1)), again.normal(size=(2, 3)), again.normal(size=(2, 1))]
+    got = [parameters["W"], parameters["b"], grads["dW"], grads["db"]]
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+    parameters, grads = layer_update_case(np.random.default_rng(1), (3, 4, 2))
+    shapes = layer_shapes((3, 4, 2))
+    assert {key: value.shape for key, value in grads.items()} == {"d" + key: shape for key, shape in shapes.items()}
+    assert not np.array_equal(parameters["W1"], grads["dW1"])
 
 
 def test_layer_shape_hints_name_a_transposed_weight_and_a_flat_bias():

@@ -121,7 +121,7 @@ CHECKS_API = [
     "expect_gradients", "expect_initialized", "expect_layers_initialized", "expect_log_loss", "expect_passed",
     "expect_predicted_classes", "expect_printed_each_iteration", "expect_sizes", "expect_small_random", "expect_step",
     "expect_trained", "expect_trained_as_reference", "expect_training_report", "expect_tuple", "expect_unchanged",
-    "expect_update", "halved", "iteration_mistakes", "layer_parameters", "layer_shape_hints", "layer_shapes",
+    "expect_update", "halved", "iteration_mistakes", "layer_parameters", "layer_shape_hints", "layer_shapes", "layer_update_case",
     "learning_curve", "log_loss_mistakes", "no_update", "not_averaged", "on_blocks", "public_checks", "rate_ignored",
     "reference_gradients", "relative_error", "saturated_outputs", "sigmoid_far_out", "sigmoid_mistakes", "sign_flipped",
     "size_mistakes", "step_mistakes", "unscaled_step",

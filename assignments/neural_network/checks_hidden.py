@@ -11,6 +11,7 @@ from autograder.checks import (
     expect_layers_initialized,
     expect_training_report,
     expect_update,
+    layer_update_case,
     public_checks,
     sigmoid_far_out,
 )
@@ -77,7 +78,7 @@ def check_backward_propagation_other_sizes(submission, reference, mistakes, rng)
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
     """A right step that returns new arrays: the caller's dicts and arrays stay as they were."""
-    expect_update(submission.update_parameters, reference.update_parameters, *public.update_case(rng, N_X, N_H, N_Y), 0.05,
+    expect_update(submission.update_parameters, reference.update_parameters, *layer_update_case(rng, (N_X, N_H, N_Y)), 0.05,
                   watched=2, what="parameters or grads",
                   inputs_alone="Do not modify the dict or the arrays you are given (no -= on them): compute new arrays, "
                                'W1 = parameters["W1"] - learning_rate * grads["dW1"], and return a new dict.')

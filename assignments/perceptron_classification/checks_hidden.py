@@ -16,6 +16,7 @@ from autograder.checks import (
     expect_small_random,
     expect_training_report,
     layer_shape_hints,
+    layer_update_case,
     public_checks,
     saturated_outputs,
     sigmoid_far_out,
@@ -150,7 +151,7 @@ def check_gradient_check_other_sizes_and_epsilon(submission, reference, mistakes
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
     """A right step that builds new arrays: the caller's dict and arrays stay as they were."""
-    public.expect_new_parameters(submission, reference, *public.update_case(rng))
+    public.expect_new_parameters(submission, reference, *layer_update_case(rng, (public.N_X, public.N_Y)))
 
 
 @pytest.mark.exercise("nn_model", points=1)

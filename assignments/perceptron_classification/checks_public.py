@@ -29,6 +29,7 @@ from autograder.checks import (
     halved,
     layer_parameters,
     layer_shape_hints,
+    layer_update_case,
     on_blocks,
     reference_gradients,
     saturated_outputs,
@@ -450,14 +451,10 @@ def check_gradient_check_leaves_its_inputs_alone(submission, reference, rng):
 # -- update_parameters and nn_model
 
 
-def update_case(rng):
-    return layer_parameters(rng, (N_X, N_Y)), {"dW": rng.normal(size=(N_Y, N_X)), "db": rng.normal(size=(N_Y, 1))}
-
-
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters(submission, reference, rng):
     """W − α dW and b − α db, with the learning rate that is passed in."""
-    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng), LEARNING_RATE)
+    expect_update(submission.update_parameters, reference.update_parameters, *layer_update_case(rng, (N_X, N_Y)), LEARNING_RATE)
 
 
 def expect_new_parameters(submission, reference, params, grads):
@@ -470,7 +467,7 @@ def expect_new_parameters(submission, reference, params, grads):
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters_builds_new_arrays(submission, reference, rng):
     """A right step that builds new arrays: the caller's dict and arrays stay as they were."""
-    expect_new_parameters(submission, reference, *update_case(rng))
+    expect_new_parameters(submission, reference, *layer_update_case(rng, (N_X, N_Y)))
 
 
 def nn_model(submission, reference, seed, **options):

@@ -19,6 +19,7 @@ from autograder.checks import (
     halved,
     layer_parameters,
     layer_shape_hints,
+    layer_update_case,
     learning_curve,
     on_blocks,
     reference_gradients,
@@ -103,20 +104,16 @@ def check_backward_propagation_db(submission, reference, rng):
     expect_backward(submission, reference, rng, ["db"])
 
 
-def update_case(rng):
-    return layer_parameters(rng, (N_X, N_Y)), {"dW": rng.normal(size=(N_Y, N_X)), "db": rng.normal(size=(N_Y, 1))}
-
-
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters(submission, reference, rng):
     """W − α dW and b − α db, with the learning rate passed in."""
-    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng), LEARNING_RATE)
+    expect_update(submission.update_parameters, reference.update_parameters, *layer_update_case(rng, (N_X, N_Y)), LEARNING_RATE)
 
 
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters_leaves_its_inputs_alone(submission, reference, rng):
     """A right step that returns new arrays: the caller's dict and arrays stay as they were."""
-    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng), LEARNING_RATE,
+    expect_update(submission.update_parameters, reference.update_parameters, *layer_update_case(rng, (N_X, N_Y)), LEARNING_RATE,
                   inputs_alone="Do not modify the dict or arrays you are given (no -= on them): compute new arrays, "
                                "W = W - learning_rate * dW, and return a new dict.")
 

@@ -26,6 +26,7 @@ from autograder.checks import (
     expect_update,
     layer_parameters,
     layer_shape_hints,
+    layer_update_case,
     on_blocks,
     reference_gradients,
     saturated_outputs,
@@ -257,15 +258,10 @@ def check_backward_propagation_db1(submission, reference, mistakes, rng, contrac
 # -- update_parameters
 
 
-def update_case(rng, n_x, n_h, n_y):
-    sizes = (n_x, n_h, n_y)
-    return layer_parameters(rng, sizes), {"d" + key: value for key, value in layer_parameters(rng, sizes).items()}
-
-
 @pytest.mark.exercise("update_parameters", points=1)
 def check_update_parameters(submission, reference, rng):
     """P - alpha dP for W1, b1, W2, b2, with the learning rate passed in (0.3)."""
-    expect_update(submission.update_parameters, reference.update_parameters, *update_case(rng, N_X, N_H, N_Y), LEARNING_RATE)
+    expect_update(submission.update_parameters, reference.update_parameters, *layer_update_case(rng, SIZES), LEARNING_RATE)
 
 
 # -- nn_model
