@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["for_error", "reads_notebook_globals"]
 
-MESSAGE_READ = 2000  # characters of an exception message the hint patterns look at
-
 # (pattern in "<ExceptionType>: <message>", hint), first match wins
 _ERROR_HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), hint)
@@ -53,9 +51,7 @@ def for_error(error: StudentError) -> str | None:
     """A hint for a familiar exception raised by student code."""
     if not isinstance(error, StudentCodeRaised):
         return None
-    # the child sends at most 500 characters of a message; a hostile child could send more, and these patterns
-    # backtrack (quadratic in the length): read only what an honest message can hold
-    text = str(error)[:MESSAGE_READ]
+    text = str(error)  # bounded where the child's report is read (sandbox.submission.describe_error)
     for pattern, hint in _ERROR_HINTS:
         if pattern.search(text):
             return hint
