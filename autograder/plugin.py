@@ -278,12 +278,12 @@ def _verdict(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[Bas
         points=points if judged.status == "passed" else 0.0,
         max_points=points,
         status=judged.status,
-        message=judged.summary if hidden else judged.message,
+        message=_bounded(judged.summary if hidden else judged.message),
         hint=hint,
         seed=derive_seed(run.seed, _check_id(item)),
         hidden=hidden,
         figures=tuple(item.stash[_FEEDBACK].figures) if _FEEDBACK in item.stash and not hidden else (),
-        detail=judged.message if hidden and judged.message != judged.summary else "",
+        detail=_bounded(judged.message) if hidden and judged.message != judged.summary else "",
     )
 
 
@@ -333,6 +333,16 @@ def _judge(run: CheckRun, item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseE
     generic = "the grader failed on this check, not your code; tell your instructor"
     return _Judgement("error", f"the grader failed on this check, not your code ({_first_lines(detail)}); tell your "
                                "instructor", generic, "")
+
+
+MAX_MESSAGE_CHARS = 2000  # of a verdict's message: one can quote a value the student made (up to a frame's 64 MB)
+
+
+def _bounded(text: str) -> str:
+    """``text`` cut at :data:`MAX_MESSAGE_CHARS`, saying how much was left out."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{text[:MAX_MESSAGE_CHARS]} … ({len(text) - MAX_MESSAGE_CHARS} more characters left out)"
 
 
 def _first_lines(text: str, lines: int = 3) -> str:

@@ -122,6 +122,22 @@ def check_with_a_bug(submission):
     assert any(note.startswith("grader error:") and "check_with_a_bug" in note for note in result.notes)
 
 
+def test_a_message_quoting_a_huge_student_value_is_cut_and_says_so(tmp_path):
+    """expect_equal quotes what the student returned; a 3 MB string must not become a 3 MB verdict in every report."""
+    public = PUBLIC + '''
+
+@pytest.mark.exercise("seeds", points=1)
+def check_sizes(submission):
+    from autograder.checks import expect_equal
+    expect_equal(submission.sizes(), (3, 4), name="sizes()")
+'''
+    assignment = make_course(tmp_path, public=public)
+    result = grade(assignment, tmp_path, "def sizes():\n    return ('x' * 3_000_000, 4)\n")
+    check = next(c for e in result.exercises for c in e.checks if c.name == "sizes")
+    assert check.status == "failed" and check.message.startswith("`sizes()` is ('xxx")
+    assert len(check.message) < 2100 and check.message.endswith("more characters left out)")
+
+
 def test_public_visibility_runs_only_the_public_checks(tmp_path):
     assignment = make_course(tmp_path)
     code = "def double(x):\n    return 2 * x\ndef slow(x):\n    return x\n"
